@@ -1,0 +1,115 @@
+"""The lesson catalogue.
+
+Every lesson is a module (or, when its subject is a package layout, a package) named
+``lNN_slug`` in this package. The catalogue finds them by name, reads each docstring without
+importing the lesson, and knows where the lesson's other three parts live: its test file, its
+docs page and its notebook. ``python -m lessons list`` prints it.
+"""
+
+from __future__ import annotations
+
+import ast
+import pkgutil
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+NAME = re.compile(r"^l(?P<number>\d{2})_(?P<slug>[a-z0-9_]+)$")
+README_START = "<!-- lessons:start -->"
+README_END = "<!-- lessons:end -->"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    number: int
+    slug: str
+    title: str
+    summary: str
+    module: str
+    test: str
+    page: str
+    notebook: str
+
+    @property
+    def code(self) -> str:
+        return f"{self.number:02d}"
+
+    def parts(self) -> dict[str, Path]:
+        return {name: ROOT / getattr(self, name) for name in ("test", "page", "notebook")}
+
+    def missing(self) -> list[str]:
+        return [name for name, path in self.parts().items() if not path.is_file()]
+
+    def as_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _docstring(source_file: Path) -> str:
+    tree = ast.parse(source_file.read_text(encoding="utf-8"))
+    return ast.get_docstring(tree) or ""
+
+
+def _title_and_summary(doc: str) -> tuple[str, str]:
+    paragraphs = [p.strip() for p in doc.split("\n\n") if p.strip()]
+    first = paragraphs[0].splitlines()[0] if paragraphs else ""
+    title = re.sub(r"^Lesson \d+\s*[—-]\s*", "", first).strip()
+    summary = " ".join(paragraphs[1].split()) if len(paragraphs) > 1 else ""
+    return title, summary
+
+
+def discover() -> list[Lesson]:
+    lessons = []
+    for info in pkgutil.iter_modules([str(PACKAGE_DIR)]):
+        match = NAME.match(info.name)
+        if not match:
+            continue
+        number, slug = int(match["number"]), match["slug"]
+        source = PACKAGE_DIR / info.name
+        source = source / "__init__.py" if info.ispkg else source.with_suffix(".py")
+        title, summary = _title_and_summary(_docstring(source))
+        lessons.append(
+            Lesson(
+                number=number,
+                slug=slug,
+                title=title,
+                summary=summary,
+                module=f"lessons.{info.name}",
+                test=f"tests/lessons/test_{info.name}.py",
+                page=f"docs/lessons/{number:02d}-{slug.replace('_', '-')}.md",
+                notebook=f"notebooks/{info.name}.ipynb",
+            )
+        )
+    return sorted(lessons, key=lambda lesson: lesson.number)
+
+
+def find(code: str | int) -> Lesson:
+    number = int(code)
+    for lesson in discover():
+        if lesson.number == number:
+            return lesson
+    raise LookupError(f"no lesson numbered {number:02d}")
+
+
+def readme_table(lessons: list[Lesson]) -> str:
+    rows = [
+        "| # | Lesson | What it teaches | Run | Test | Page |",
+        "|---|---|---|---|---|---|",
+    ]
+    for lesson in lessons:
+        rows.append(
+            f"| {lesson.code} | {lesson.title} | {lesson.summary} "
+            f"| `make lesson N={lesson.code}` | `make test-lesson N={lesson.code}` "
+            f"| [{Path(lesson.page).name}]({lesson.page}) |"
+        )
+    return "\n".join(rows)
+
+
+def render_readme(text: str, lessons: list[Lesson]) -> str:
+    """Return the README text with the table between the markers replaced."""
+    head, start, rest = text.partition(README_START)
+    _, end, tail = rest.partition(README_END)
+    if not start or not end:
+        raise ValueError(f"README.md lacks the markers {README_START} … {README_END}")
+    return f"{head}{README_START}\n{readme_table(lessons)}\n{README_END}{tail}"

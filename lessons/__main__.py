@@ -1,0 +1,87 @@
+"""``python -m lessons list [--json] | run NN | test NN | serve | readme [--check]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+from lessons import ROOT, discover, find, render_readme
+
+
+def _list(as_json: bool) -> int:
+    lessons = discover()
+    if as_json:
+        keys = ("number", "slug", "title", "module", "test", "page", "notebook")
+        print(json.dumps([{k: lesson.as_json()[k] for k in keys} for lesson in lessons], indent=2))
+        return 0
+    for lesson in lessons:
+        missing = lesson.missing()
+        note = f"  (missing: {', '.join(missing)})" if missing else ""
+        print(f"{lesson.code}  {lesson.slug:<28} {lesson.title}{note}")
+    return 0
+
+
+def _run(code: str, port: int) -> int:
+    import uvicorn
+
+    uvicorn.run(f"{find(code).module}:app", host="127.0.0.1", port=port, reload=True)
+    return 0
+
+
+def _test(code: str) -> int:
+    lesson = find(code)
+    args = [sys.executable, "-m", "pytest", lesson.test, lesson.notebook]
+    return subprocess.call(args, cwd=ROOT)
+
+
+def _serve(port: int) -> int:
+    import uvicorn
+
+    uvicorn.run("lessons.home:app", host="127.0.0.1", port=port)
+    return 0
+
+
+def _readme(check: bool) -> int:
+    path = ROOT / "README.md"
+    text = path.read_text(encoding="utf-8")
+    new = render_readme(text, discover())
+    if check:
+        if new != text:
+            print("README.md's lesson table is out of date: run `python -m lessons readme`")
+            return 1
+        return 0
+    path.write_text(new, encoding="utf-8")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lessons", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    listing = sub.add_parser("list", help="list the lessons and their parts")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    run = sub.add_parser("run", help="serve one lesson with reload")
+    run.add_argument("number")
+    run.add_argument("--port", type=int, default=8000)
+    test = sub.add_parser("test", help="run one lesson's tests and notebook")
+    test.add_argument("number")
+    serve = sub.add_parser("serve", help="serve the course home with every lesson mounted")
+    serve.add_argument("--port", type=int, default=8000)
+    readme = sub.add_parser("readme", help="rewrite the lesson table in README.md")
+    readme.add_argument("--check", action="store_true", help="only report whether it is current")
+    args = parser.parse_args(argv)
+
+    if args.command == "list":
+        return _list(args.json)
+    if args.command == "run":
+        return _run(args.number, args.port)
+    if args.command == "test":
+        return _test(args.number)
+    if args.command == "serve":
+        return _serve(args.port)
+    return _readme(args.check)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -35,6 +35,8 @@ def read_room(room_id: int) -> dict[str, int | str]:
     # `room_id: int` is all it takes: FastAPI reads it from the path, converts it,
     # answers 422 when it is not a whole number, and documents it in /docs.
     return {"room_id": room_id, "name": ROOMS.get(room_id, "unnamed")}
+
+
 # --8<-- [end:app]
 
 
@@ -67,4 +69,6 @@ def check_settings(settings: RoomSettings) -> RoomSettings:
     # The body is parsed into RoomSettings before this line runs: "1.99" arrives
     # as the float 1.99, and a rate of 0 or less never reaches us (422).
     return settings
+
+
 # --8<-- [end:model]

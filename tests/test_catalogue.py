@@ -40,7 +40,10 @@ def test_each_page_includes_its_code_from_the_lesson_file(lesson: lessons.Lesson
 def test_list_json_has_the_documented_keys() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "lessons", "list", "--json"],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     rows = json.loads(out.stdout)
     assert [row["number"] for row in rows] == [lesson.number for lesson in LESSONS]

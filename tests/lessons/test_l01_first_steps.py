@@ -28,7 +28,9 @@ def test_openapi_describes_the_path_parameter() -> None:
     assert schema["info"]["title"] == "Lesson 01 — First steps"
     parameter = schema["paths"]["/rooms/{room_id}"]["get"]["parameters"][0]
     assert parameter == {
-        "name": "room_id", "in": "path", "required": True,
+        "name": "room_id",
+        "in": "path",
+        "required": True,
         "schema": {"type": "integer", "title": "Room Id"},
     }
     # The plain Starlette app is invisible to the OpenAPI document.
@@ -45,11 +47,14 @@ def test_read_room_rejects_a_non_integer_with_422() -> None:
     response = client.get("/rooms/lobby")
     assert response.status_code == 422
     assert response.json() == {
-        "detail": [{
-            "type": "int_parsing", "loc": ["path", "room_id"],
-            "msg": "Input should be a valid integer, unable to parse string as an integer",
-            "input": "lobby",
-        }]
+        "detail": [
+            {
+                "type": "int_parsing",
+                "loc": ["path", "room_id"],
+                "msg": "Input should be a valid integer, unable to parse string as an integer",
+                "input": "lobby",
+            }
+        ]
     }
 
 
@@ -71,17 +76,23 @@ def test_model_coerces_a_numeric_string() -> None:
 def test_model_rejects_a_rate_that_is_not_positive() -> None:
     response = client.post("/rooms/settings", json={"name": "general", "messages_per_second": -1})
     assert response.status_code == 422
-    assert response.json()["detail"] == [{
-        "type": "greater_than", "loc": ["body", "messages_per_second"],
-        "msg": "Input should be greater than 0", "input": -1, "ctx": {"gt": 0.0},
-    }]
+    assert response.json()["detail"] == [
+        {
+            "type": "greater_than",
+            "loc": ["body", "messages_per_second"],
+            "msg": "Input should be greater than 0",
+            "input": -1,
+            "ctx": {"gt": 0.0},
+        }
+    ]
 
 
 def test_model_reports_every_missing_field() -> None:
     response = client.post("/rooms/settings", json={})
     assert response.status_code == 422
     assert [error["loc"] for error in response.json()["detail"]] == [
-        ["body", "name"], ["body", "messages_per_second"],
+        ["body", "name"],
+        ["body", "messages_per_second"],
     ]
     assert {error["type"] for error in response.json()["detail"]} == {"missing"}
 

@@ -1,14 +1,34 @@
-"""Settings shared by every test: where the repository is, and whether services must exist."""
+"""Fixtures and helpers shared by every test.
+
+- `require(condition, reason)`: skip on a developer's machine when a service is missing; under
+  `CI=true` fail instead, so CI never passes by skipping.
+- `browser_type_launch_args`: pytest-playwright drives Debian's `chromium` (Playwright cannot
+  download its own browser here).
+- `live_server(...)` (in `tests/live.py`): a real uvicorn process on a free port.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps dialling out, and this machine refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def require(condition: bool, reason: str) -> None:
@@ -18,3 +38,12 @@ def require(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true and {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    require(
+        os.access(CHROMIUM, os.X_OK),
+        "Debian's chromium is not installed (apt-get install chromium)",
+    )
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

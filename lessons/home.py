@@ -10,9 +10,11 @@ import html
 import importlib
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+from starlette.types import Receive, Scope, Send
 
 from lessons import Lesson, discover
 
@@ -43,16 +45,31 @@ td{{padding:.3rem .6rem;vertical-align:top}}tr:nth-child(even){{background:#f4f4
 """
 
 
+class _WithLifespanState:
+    """A mounted lesson with the state its own lifespan yielded, as a server would pass it."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.state: dict[str, Any] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope = {**scope, "state": self.state.copy()}
+        await self.app(scope, receive, send)
+
+
 def create_home() -> FastAPI:
     lessons = discover()
-    apps = {lesson.code: _load(lesson) for lesson in lessons}
+    apps = {lesson.code: _WithLifespanState(_load(lesson)) for lesson in lessons}
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Starlette does not run a mounted app's lifespan, so the home runs each one itself.
         async with AsyncExitStack() as stack:
-            for sub_app in apps.values():
-                await stack.enter_async_context(sub_app.router.lifespan_context(sub_app))
+            for mounted in apps.values():
+                sub_app = mounted.app
+                state = await stack.enter_async_context(sub_app.router.lifespan_context(sub_app))
+                mounted.state = dict(state or {})
             yield
 
     home = FastAPI(title="FastAPI chat course", lifespan=lifespan, docs_url=None, redoc_url=None)

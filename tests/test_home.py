@@ -22,3 +22,11 @@ def test_home_lists_and_mounts_every_lesson() -> None:
             schema = client.get(f"/lessons/{lesson.code}/openapi.json")
             assert schema.status_code == 200
             assert schema.json()["info"]["title"].startswith(f"Lesson {lesson.code}")
+
+
+def test_a_mounted_lesson_gets_the_state_its_own_lifespan_yielded() -> None:
+    # Lesson 20 keeps an open audit log in its lifespan state; mounted, it must still see it.
+    with TestClient(create_home()) as client:
+        status = client.get("/lessons/20/status")
+        assert status.status_code == 200
+        assert status.json()["audit_open"] is True

@@ -4,8 +4,8 @@
         server.url        # "http://127.0.0.1:PORT"
         server.ws_url     # "ws://127.0.0.1:PORT"
 
-Readiness is the event itself: the fixture waits, with a bound, for uvicorn to print that start-up
-is complete (and fails with the server's output if the process dies first).
+Readiness is the event itself: the fixture waits, with a bound, for uvicorn to print that it is
+listening (and fails with the server's output if the process dies first).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 
 from tests.conftest import ROOT
 
-READY = "Application startup complete"
+# uvicorn prints this once its socket is bound; "Application startup complete" comes before that.
+READY = "Uvicorn running on"
 
 
 def free_port() -> int:

@@ -48,6 +48,8 @@ class Run:
     lost: int = 0
     cpu_seconds: float = 0.0
     cpu_us_per_delivery: float = 0.0
+    cpu_us_per_message_alone: float = 0.0
+    cpu_us_per_fanout_delivery: float = 0.0
     p50_ms: float = 0.0
     p99_ms: float = 0.0
     rss_kib_per_socket: float = 0.0
@@ -183,8 +185,9 @@ class Capstone(Target):
 
 
 class Reader:
-    def __init__(self, target: Target, messages: int) -> None:
+    def __init__(self, target: Target, messages: int, tag: str = "bench") -> None:
         self.target = target
+        self.tag = tag + " "
         self.expected = messages
         self.latencies: list[float] = []
         self.done = asyncio.Event()
@@ -193,7 +196,7 @@ class Reader:
         with contextlib.suppress(Exception):
             async for raw in ws:
                 text = self.target.stamp(raw if isinstance(raw, str) else raw.decode())
-                if text is None or not text.startswith("bench "):
+                if text is None or not text.startswith(self.tag):
                     continue
                 sent_ns = int(text.split(" ", 3)[2])
                 self.latencies.append((time.time_ns() - sent_ns) / 1e6)
@@ -220,15 +223,31 @@ async def open_socket(target: Target, port: int, *, rcvbuf: int | None = None) -
 
 
 async def measure(target: Target, port: int, pid: int, args: argparse.Namespace, run: Run) -> None:
+    """The same load twice on one server: with no reader (what a message costs by itself:
+    storing, acking, the sender's own copy), then with N readers. The difference, per delivery,
+    is what the fan-out itself costs."""
     await target.prepare(port)
-    messages = args.rate * args.seconds
-    readers = [Reader(target, messages) for _ in range(args.readers)]
+    alone = await load(target, port, pid, args, Run(run.server, 0, run.messages), readers=0)
+    await load(target, port, pid, args, run, readers=args.readers)
+    run.cpu_us_per_message_alone = round(alone.cpu_seconds / run.messages * 1e6, 1)
+    if run.deliveries:
+        extra = run.cpu_seconds - alone.cpu_seconds
+        run.cpu_us_per_fanout_delivery = round(extra / run.deliveries * 1e6, 2)
+
+
+async def load(
+    target: Target, port: int, pid: int, args: argparse.Namespace, run: Run, *, readers: int
+) -> Run:
+    messages = run.messages
+    tag = f"bench-{readers}"  # history from an earlier phase does not count in this one
+    readers = [Reader(target, messages, tag) for _ in range(readers)]
     before = rss_kib(pid)
     sockets = [await open_socket(target, port) for _ in readers]
     tasks = [asyncio.create_task(r.run(ws)) for r, ws in zip(readers, sockets, strict=True)]
     sender = await open_socket(target, port)
     drain = asyncio.create_task(Reader(target, 1 << 30).run(sender))
-    run.rss_kib_per_socket = round((rss_kib(pid) - before) / (args.readers + 1), 1)
+    if readers:
+        run.rss_kib_per_socket = round((rss_kib(pid) - before) / (len(readers) + 1), 1)
 
     pad = "x" * max(0, args.size - 40)
     start_cpu = cpu_seconds(pid)
@@ -236,7 +255,7 @@ async def measure(target: Target, port: int, pid: int, args: argparse.Namespace,
     began = time.monotonic()
     for i in range(messages):
         await asyncio.sleep(max(0.0, began + i * interval - time.monotonic()))  # pacing the load
-        await sender.send(target.frame(f"bench {i} {time.time_ns()} {pad}"))
+        await sender.send(target.frame(f"{tag} {i} {time.time_ns()} {pad}"))
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(args.seconds + 30):
             await asyncio.gather(*(r.done.wait() for r in readers))
@@ -244,7 +263,7 @@ async def measure(target: Target, port: int, pid: int, args: argparse.Namespace,
 
     latencies = sorted(lat for r in readers for lat in r.latencies)
     run.deliveries = len(latencies)
-    run.lost = messages * args.readers - run.deliveries
+    run.lost = messages * len(readers) - run.deliveries
     if latencies:
         run.cpu_us_per_delivery = round(run.cpu_seconds / run.deliveries * 1e6, 2)
         run.p50_ms = round(statistics.median(latencies), 2)
@@ -253,6 +272,7 @@ async def measure(target: Target, port: int, pid: int, args: argparse.Namespace,
         await ws.close()
     for task in [*tasks, drain]:
         task.cancel()
+    return run
 
 
 async def stall(target: Target, port: int, args: argparse.Namespace, run: Run) -> None:
@@ -325,6 +345,11 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_per_delivery": round(cap.cpu_us_per_delivery / base.cpu_us_per_delivery, 2)
         if base.cpu_us_per_delivery
         else None,
+        "cpu_per_fanout_delivery": round(
+            cap.cpu_us_per_fanout_delivery / base.cpu_us_per_fanout_delivery, 2
+        )
+        if base.cpu_us_per_fanout_delivery
+        else None,
         "rss_per_socket": round(cap.rss_kib_per_socket / base.rss_kib_per_socket, 2)
         if base.rss_kib_per_socket
         else None,
@@ -337,13 +362,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
-    header = f"{'server':<30}{'CPU/deliv µs':>14}{'p50 ms':>9}{'p99 ms':>9}{'lost':>7}"
+    header = f"{'server':<30}{'CPU/deliv µs':>14}{'fan-out µs':>12}{'msg alone µs':>14}"
+    header += f"{'p50 ms':>9}{'p99 ms':>9}{'lost':>7}"
     header += f"{'KiB/socket':>12}{'stall: healthy got':>20}{'evicted':>9}"
     print(header)
     for r in runs:
         share = "-" if r.stall_healthy_share is None else f"{r.stall_healthy_share:.1%}"
         print(
-            f"{r.server:<30}{r.cpu_us_per_delivery:>14}{r.p50_ms:>9}{r.p99_ms:>9}{r.lost:>7}"
+            f"{r.server:<30}{r.cpu_us_per_delivery:>14}{r.cpu_us_per_fanout_delivery:>12}"
+            f"{r.cpu_us_per_message_alone:>14}{r.p50_ms:>9}{r.p99_ms:>9}{r.lost:>7}"
             f"{r.rss_kib_per_socket:>12}{share:>20}{r.stall_evicted!s:>9}"
         )
     print(f"capstone / baseline: {ratios}  (written to {args.out.relative_to(ROOT)})")

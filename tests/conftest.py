@@ -47,3 +47,16 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         "Debian's chromium is not installed (apt-get install chromium)",
     )
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+PLAYWRIGHT_FIXTURES = {"playwright", "browser_type", "browser", "context", "new_context", "page"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Playwright's sync API keeps its own event loop running in the main thread for the whole
+    # session, and pytest-asyncio cannot start one beside it; `make test` therefore runs the
+    # browser tests in a second pytest run (`-m browser`). Any test that uses a Playwright
+    # fixture counts as one, marked or not.
+    for item in items:
+        if PLAYWRIGHT_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)

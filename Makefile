@@ -19,8 +19,8 @@ help: ## list the targets
 	$(UV) sync --locked --extra dev
 	@touch $@
 
-run: .venv/.synced ## start the project on http://$(HOST):$(PORT)
-	$(RUN) python -m lessons serve --port $(PORT)
+run: .venv/.synced ## start the chat on http://$(HOST):$(PORT) (SQLite under var/, one process)
+	$(RUN) python -m capstone --host $(HOST) --port $(PORT)
 
 lessons: .venv/.synced ## the course home: every lesson mounted under /lessons/NN/
 	$(RUN) python -m lessons serve --port $(PORT)
@@ -31,7 +31,8 @@ lesson: .venv/.synced ## serve one lesson with reload: make lesson N=02
 
 test: .venv/.synced ## every test, the notebooks, the strict docs build, and ruff
 	$(RUN) ruff check .
-	$(RUN) pytest
+	$(RUN) pytest -m "not browser"
+	$(RUN) pytest -m browser
 
 test-lesson: .venv/.synced ## one lesson's tests and notebook: make test-lesson N=02
 	@test -n "$(N)" || { echo "usage: make test-lesson N=02"; exit 2; }
@@ -42,6 +43,9 @@ docs: .venv/.synced ## serve the docs site with live reload
 
 docs-build: .venv/.synced ## build the site strictly into site/
 	$(RUN) mkdocs build --strict
+
+bench: .venv/.synced ## the WebSocket fan-out benchmark: capstone vs lesson 17, as ratios
+	$(RUN) python -m benchmarks.fanout
 
 lint: .venv/.synced ## ruff and mypy
 	$(RUN) ruff check .

@@ -1,0 +1,38 @@
+"""Serve the chat: `python -m capstone [--host 127.0.0.1] [--port 8000] [--reload]`.
+
+uvicorn's sans-I/O websockets implementation (the cheapest per delivery here), per-message
+compression off (it costs CPU and memory for short texts), and a frame limit just above
+`CHAT_MAX_MESSAGE_BYTES` so an oversize frame is refused by the protocol layer with 1009.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from capstone.settings import Settings
+
+FRAME_MARGIN = 1024
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m capstone", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--reload", action="store_true", help="restart when the code changes")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    uvicorn.run(
+        "capstone.main:app",
+        host=args.host,
+        port=args.port,
+        reload=args.reload,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        ws_max_size=settings.max_message_bytes + FRAME_MARGIN,
+    )
+
+
+if __name__ == "__main__":
+    main()

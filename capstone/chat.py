@@ -1,0 +1,259 @@
+"""The chat's rules, shared by the HTTP routes and the socket: rooms, storing and sending messages.
+
+Storing a message is one transaction: bump the room's `next_seq` with `UPDATE ... RETURNING` (the
+row lock, or SQLite's write lock, serialises writers in every process), insert, commit; only then
+publish. A resent `client_msg_id` from the same author hits the unique constraint: the transaction
+rolls back (the seq bump with it) and the message stored before comes back. A per-room lock in
+this process makes publishes leave in `seq` order, so the hub delivers in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from capstone.broker import Broker, pack
+from capstone.hub import Hub
+from capstone.models import Attachment, Membership, Mention, Message, Room, User, utcnow
+from capstone.schemas import AttachmentOut, MessageOut, as_utc
+from capstone.security import TicketStore
+from capstone.settings import Settings
+
+MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_-]{3,32})")
+
+
+class RateLimiter:
+    """At most `limit` events per `window` seconds per key (a sliding window)."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic):
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self.hits: dict[int, deque[float]] = {}
+
+    def allow(self, key: int) -> bool:
+        now = self.clock()
+        hits = self.hits.setdefault(key, deque())
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        if len(hits) >= self.limit:
+            return False
+        hits.append(now)
+        return True
+
+
+@dataclass
+class ChatState:
+    """Everything the running app holds, built in lifespan and kept on `app.state.chat`."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    hub: Hub
+    broker: Broker
+    tickets: TicketStore
+    limiter: RateLimiter
+    typing_limiter: RateLimiter
+    room_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+# ---- rooms ------------------------------------------------------------------------------------
+
+
+async def find_room(session: AsyncSession, name: str) -> Room | None:
+    return await session.scalar(select(Room).where(Room.name == name))
+
+
+async def is_member(session: AsyncSession, room: Room, user: User) -> bool:
+    return await session.get(Membership, (user.id, room.id)) is not None
+
+
+async def join_room(session: AsyncSession, room: Room, user: User) -> None:
+    """Idempotent: joining twice is joining once."""
+    if await is_member(session, room, user):
+        return
+    session.add(Membership(user_id=user.id, room_id=room.id))
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()  # joined meanwhile from another tab
+
+
+async def member_room_ids(session: AsyncSession, user: User) -> set[int]:
+    rows = await session.scalars(select(Membership.room_id).where(Membership.user_id == user.id))
+    return set(rows)
+
+
+# ---- messages ---------------------------------------------------------------------------------
+
+
+def attachment_out(attachment: Attachment) -> AttachmentOut:
+    return AttachmentOut(
+        id=attachment.id,
+        filename=attachment.filename,
+        size=attachment.size,
+        content_type=attachment.content_type,
+    )
+
+
+def message_out(message: Message) -> MessageOut:
+    return MessageOut(
+        room=message.room.name,
+        seq=message.seq,
+        author=message.author.username,
+        text=message.text,
+        client_msg_id=message.client_msg_id,
+        sent_at=as_utc(message.sent_at),
+        attachment=attachment_out(message.attachment) if message.attachment else None,
+    )
+
+
+def encode_message(out: MessageOut) -> str:
+    """The message frame, encoded once for every recipient."""
+    return json.dumps(
+        {"type": "message", **out.model_dump(mode="json", exclude_none=True)},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+async def history(
+    session: AsyncSession,
+    room: Room,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> Sequence[Message]:
+    query = select(Message).where(Message.room_id == room.id)
+    if after is not None:
+        query = query.where(Message.seq > after)
+    if before is not None:
+        query = query.where(Message.seq < before)
+    if before is not None and after is None:
+        # Paging backwards: the newest `limit` before `before`, handed back in seq order.
+        rows = (await session.scalars(query.order_by(Message.seq.desc()).limit(limit))).all()
+        return rows[::-1]
+    return (await session.scalars(query.order_by(Message.seq).limit(limit))).all()
+
+
+# Built once: the hot path only binds parameters.
+NEXT_SEQ = (
+    update(Room)
+    .where(Room.id == bindparam("room"))
+    .values(next_seq=Room.next_seq + 1)
+    .returning(Room.next_seq)
+)
+INSERT_MESSAGE = insert(Message).returning(Message.id)
+
+
+@dataclass(frozen=True)
+class Stored:
+    id: int
+    seq: int
+    sent_at: datetime
+
+
+async def _store(
+    engine: AsyncEngine,
+    room: Room,
+    author: User,
+    text: str,
+    client_msg_id: str,
+    attachment: Attachment | None,
+) -> Stored | int:
+    """Store a new message (Core statements: this is the hot path), or return the id of the
+    message a resend repeats."""
+    sent_at = utcnow()
+    values = {
+        "room_id": room.id,
+        "author_id": author.id,
+        "client_msg_id": client_msg_id,
+        "text": text,
+        "sent_at": sent_at,
+        "attachment_id": attachment.id if attachment else None,
+    }
+    try:
+        async with engine.begin() as connection:
+            # The row lock (SQLite: the write lock) is held to the commit: concurrent writers
+            # in any process get consecutive seqs, and commit in seq order.
+            seq = (await connection.execute(NEXT_SEQ, {"room": room.id})).scalar_one()
+            message_id = (
+                await connection.execute(INSERT_MESSAGE, {**values, "seq": seq})
+            ).scalar_one()
+        return Stored(message_id, seq, sent_at)
+    except IntegrityError:
+        # A resend: the unique (room, author, client_msg_id) refused it, and the rollback took
+        # the seq bump with it, so there is no gap.
+        async with engine.connect() as connection:
+            existing = (
+                await connection.execute(
+                    select(Message.id).where(
+                        (Message.room_id == room.id)
+                        & (Message.author_id == author.id)
+                        & (Message.client_msg_id == client_msg_id)
+                    )
+                )
+            ).scalar_one_or_none()
+        if existing is None:
+            raise
+        return int(existing)
+
+
+async def post_message(
+    chat: ChatState,
+    room: Room,
+    author: User,
+    text: str,
+    client_msg_id: str,
+    attachment: Attachment | None = None,
+) -> tuple[MessageOut, int, bool]:
+    """Store, then publish. Returns the message, its row id, and whether it is new."""
+    lock = chat.room_locks.setdefault(room.id, asyncio.Lock())
+    async with lock:
+        stored = await _store(chat.engine, room, author, text, client_msg_id, attachment)
+        if isinstance(stored, int):
+            async with chat.sessionmaker() as session:
+                message = await session.get(Message, stored)
+                assert message is not None
+                return message_out(message), message.id, False
+        out = MessageOut(
+            room=room.name,
+            seq=stored.seq,
+            author=author.username,
+            text=text,
+            client_msg_id=client_msg_id,
+            sent_at=stored.sent_at,
+            attachment=attachment_out(attachment) if attachment else None,
+        )
+        await chat.broker.publish(room.name, pack(out.seq, encode_message(out)))
+    return out, stored.id, True
+
+
+async def record_mentions(
+    factory: async_sessionmaker[AsyncSession], message_id: int, text: str, author_id: int
+) -> None:
+    """Background work after the response: remember who was @mentioned."""
+    names = set(MENTION.findall(text))
+    if not names:
+        return
+    async with factory() as session:
+        users = await session.scalars(select(User).where(User.username.in_(names)))
+        for user in users:
+            if user.id != author_id:
+                session.add(Mention(user_id=user.id, message_id=message_id))
+        try:
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()  # recorded already (a resent message)

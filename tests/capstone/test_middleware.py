@@ -1,0 +1,76 @@
+"""Headers on every response, health checks, and errors that never leak a trace."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from capstone.main import create_app
+from capstone.middleware import CSP
+from tests.capstone.conftest import make_settings
+
+CONTRACT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def test_security_headers_request_id_and_timing(client: TestClient) -> None:
+    response = client.get("/login")
+    assert response.headers["content-security-policy"] == CONTRACT_CSP == CSP
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
+    assert float(response.headers["x-process-time"]) >= 0
+    # Errors and static files get them too.
+    assert client.get("/api/users/me").headers["content-security-policy"] == CSP
+    assert client.get("/static/chat.css").headers["x-request-id"]
+
+
+def test_a_sane_request_id_is_kept_and_a_strange_one_replaced(client: TestClient) -> None:
+    assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == (
+        "abc-123"
+    )
+    replaced = client.get("/healthz", headers={"X-Request-ID": "bad id\x7f"})
+    assert re.fullmatch(r"[0-9a-f]{32}", replaced.headers["x-request-id"])
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready"}
+
+
+def test_readiness_fails_when_the_broker_is_down(client: TestClient) -> None:
+    async def down() -> bool:
+        return False
+
+    client.app.state.chat.broker.ping = down  # type: ignore[attr-defined]
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable"}
+
+
+def test_a_crash_is_plain_json_without_a_trace(tmp_path: Path) -> None:
+    app = create_app(make_settings(tmp_path))
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal Server Error"}
+    assert "secret internals" not in response.text
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
+
+
+def test_unknown_path_is_json_404(client: TestClient) -> None:
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not Found"}

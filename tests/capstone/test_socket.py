@@ -1,0 +1,302 @@
+"""The room socket in-process: the handshake's guards, frames, ordering and catch-up, presence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketTestSession
+from starlette.websockets import WebSocketDisconnect
+
+from capstone.main import create_app
+from capstone.security import COOKIE_NAME
+from tests.capstone.conftest import ORIGIN, Member, make_room, make_settings, sign_up, ticket
+
+HEADERS = {"origin": ORIGIN}
+
+
+def connect(client: TestClient, who: Member, room: str = "general", since: int = 0):
+    return client.websocket_connect(
+        f"/ws/rooms/{room}?ticket={ticket(client, who)}&since={since}", headers=dict(HEADERS)
+    )
+
+
+def frames_until(ws: WebSocketTestSession, kind: str) -> list[dict[str, Any]]:
+    """Frames up to and including the first of `kind`."""
+    seen = []
+    while True:
+        frame = ws.receive_json()
+        seen.append(frame)
+        if frame["type"] == kind:
+            return seen
+
+
+def say(ws: WebSocketTestSession, text: str, cmid: str) -> dict[str, Any]:
+    ws.send_json({"type": "message", "text": text, "client_msg_id": cmid})
+    return frames_until(ws, "ack")[-1]
+
+
+def post(client: TestClient, who: Member, text: str, cmid: str) -> int:
+    response = client.post(
+        "/api/rooms/general/messages", json={"text": text, "client_msg_id": cmid}, headers=who.auth
+    )
+    assert response.status_code == 201
+    return response.json()["seq"]
+
+
+@pytest.fixture
+def alice(client: TestClient) -> Member:
+    who = sign_up(client, "alice")
+    make_room(client, who)
+    return who
+
+
+# ---- the door ------------------------------------------------------------------------------
+
+
+def refused(client: TestClient, url: str, headers: dict[str, str] | None = None) -> int:
+    with (
+        pytest.raises(WebSocketDisconnect) as caught,
+        client.websocket_connect(url, headers=dict(headers or {})),
+    ):
+        pass
+    return caught.value.code
+
+
+def test_refused_before_accept(client: TestClient, alice: Member) -> None:
+    good = ticket(client, alice)
+    assert refused(client, f"/ws/rooms/general?ticket={good}") == 1008  # no Origin
+    assert (
+        refused(client, f"/ws/rooms/general?ticket={good}", {"origin": "https://evil.example"})
+        == 1008
+    )
+    assert refused(client, "/ws/rooms/general", HEADERS) == 1008  # no credentials
+    assert refused(client, "/ws/rooms/general?ticket=made-up", HEADERS) == 1008
+    # A token is not a ticket: long-lived tokens never go in a URL.
+    assert refused(client, f"/ws/rooms/general?ticket={alice.token}", HEADERS) == 1008
+    assert refused(client, f"/ws/rooms/nowhere?ticket={ticket(client, alice)}", HEADERS) == 1008
+
+
+def test_a_ticket_is_single_use(client: TestClient, alice: Member) -> None:
+    one = ticket(client, alice)
+    with client.websocket_connect(f"/ws/rooms/general?ticket={one}", headers=dict(HEADERS)) as ws:
+        assert ws.receive_json()["type"] == "presence"
+    assert refused(client, f"/ws/rooms/general?ticket={one}", HEADERS) == 1008
+
+
+def test_an_expired_ticket_is_refused(client: TestClient, alice: Member) -> None:
+    tickets = client.app.state.chat.tickets  # type: ignore[attr-defined]
+    old = ticket(client, alice)
+    now = tickets.clock()
+    tickets.clock = lambda: now + 31
+    assert refused(client, f"/ws/rooms/general?ticket={old}", HEADERS) == 1008
+
+
+def test_the_login_cookie_opens_the_socket(client: TestClient, alice: Member) -> None:
+    client.cookies.set(COOKIE_NAME, alice.token)
+    with client.websocket_connect("/ws/rooms/general", headers=dict(HEADERS)) as ws:
+        assert ws.receive_json() == {"type": "presence", "room": "general", "online": ["alice"]}
+    assert refused(client, "/ws/rooms/general", {"origin": "https://evil.example"}) == 1008
+
+
+def test_a_cap_on_sockets_per_user(tmp_path: Path) -> None:
+    with TestClient(create_app(make_settings(tmp_path, max_sockets_per_user=2))) as client:
+        alice = sign_up(client, "alice")
+        make_room(client, alice)
+        with connect(client, alice) as one, connect(client, alice) as two:
+            one.receive_json()
+            two.receive_json()
+            assert (
+                refused(client, f"/ws/rooms/general?ticket={ticket(client, alice)}", HEADERS)
+                == 1008
+            )
+        with connect(client, alice) as again:  # closing them frees the places
+            assert again.receive_json()["type"] == "presence"
+
+
+# ---- frames -----------------------------------------------------------------------------------
+
+
+def test_message_is_stored_acked_and_fanned_out(client: TestClient, alice: Member) -> None:
+    bob = sign_up(client, "bob")
+    with connect(client, alice) as a, connect(client, bob) as b:
+        frames_until(a, "presence")
+        frames_until(b, "presence")
+        a.receive_json()  # presence: bob arrived
+        a.send_json({"type": "message", "text": "hello @bob", "client_msg_id": "c-1"})
+        message, ack = a.receive_json(), a.receive_json()
+        assert ack == {"type": "ack", "client_msg_id": "c-1", "seq": 1}
+        assert {k: v for k, v in message.items() if k != "sent_at"} == {
+            "type": "message",
+            "room": "general",
+            "seq": 1,
+            "author": "alice",
+            "text": "hello @bob",
+            "client_msg_id": "c-1",
+        }
+        assert b.receive_json() == message  # the very same frame
+    history = client.get("/api/rooms/general/messages", headers=bob.auth).json()
+    assert [(m["seq"], m["text"]) for m in history] == [(1, "hello @bob")]
+    mentions = client.get("/api/users/me/mentions", headers=bob.auth).json()
+    assert [m["seq"] for m in mentions] == [1]
+
+
+def test_a_resend_gets_the_same_seq_and_stores_nothing(client: TestClient, alice: Member) -> None:
+    bob = sign_up(client, "bob")
+    with connect(client, alice) as a, connect(client, bob) as b:
+        frames_until(a, "presence"), frames_until(b, "presence"), a.receive_json()
+        assert say(a, "once", "dup")["seq"] == 1
+        assert b.receive_json()["seq"] == 1
+        a.send_json({"type": "message", "text": "once", "client_msg_id": "dup"})
+        again = frames_until(a, "ack")
+        assert [f["type"] for f in again] == ["message", "ack"]
+        assert again[0]["seq"] == 1 and again[1]["seq"] == 1
+        assert say(a, "next", "new")["seq"] == 2
+        assert b.receive_json()["seq"] == 2  # bob never saw seq 1 twice
+    assert len(client.get("/api/rooms/general/messages", headers=alice.auth).json()) == 2
+
+
+BAD_FRAMES = {
+    "not json": ("{nope", "bad_frame"),
+    "unknown type": (json.dumps({"type": "shout"}), "bad_frame"),
+    "missing id": (json.dumps({"type": "message", "text": "hi"}), "bad_frame"),
+    "empty text": (json.dumps({"type": "message", "text": "", "client_msg_id": "a"}), "bad_frame"),
+    "extra field": (json.dumps({"type": "typing", "admin": True}), "bad_frame"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FRAMES, ids=list(BAD_FRAMES))
+def test_a_bad_frame_gets_an_error_and_the_socket_lives(
+    client: TestClient, alice: Member, case: str
+) -> None:
+    raw, code = BAD_FRAMES[case]
+    with connect(client, alice) as ws:
+        ws.receive_json()
+        ws.send_text(raw)
+        error = ws.receive_json()
+        assert error["type"] == "error" and error["code"] == code
+        assert error["detail"]
+        assert say(ws, "still here", "ok")["seq"] == 1
+
+
+def test_binary_frames_are_refused(client: TestClient, alice: Member) -> None:
+    with connect(client, alice) as ws:
+        ws.receive_json()
+        ws.send_bytes(b"\x00\x01")
+        assert ws.receive_json() == {
+            "type": "error",
+            "code": "bad_frame",
+            "detail": "frames are JSON text",
+        }
+
+
+def test_an_oversize_frame_closes_that_socket_with_1009(client: TestClient, alice: Member) -> None:
+    bob = sign_up(client, "bob")
+    with connect(client, alice) as a, connect(client, bob) as b:
+        frames_until(a, "presence"), frames_until(b, "presence"), a.receive_json()
+        b.send_text(json.dumps({"type": "message", "text": "x" * 20000, "client_msg_id": "big"}))
+        with pytest.raises(WebSocketDisconnect) as closed:
+            b.receive_json()
+        assert closed.value.code == 1009
+        assert a.receive_json() == {"type": "presence", "room": "general", "online": ["alice"]}
+        assert say(a, "unaffected", "ok")["seq"] == 1
+
+
+def test_flooding_past_the_rate_limit_gets_error_frames(tmp_path: Path) -> None:
+    with TestClient(create_app(make_settings(tmp_path, rate_limit_messages=3))) as client:
+        alice = sign_up(client, "alice")
+        make_room(client, alice)
+        with connect(client, alice) as ws:
+            ws.receive_json()
+            for n in range(3):
+                assert say(ws, f"m{n}", f"c{n}")["seq"] == n + 1
+            ws.send_json({"type": "message", "text": "flood", "client_msg_id": "c3"})
+            assert ws.receive_json() == {
+                "type": "error",
+                "code": "rate_limited",
+                "detail": "too many messages: slow down",
+            }
+        history = client.get("/api/rooms/general/messages", headers=alice.auth).json()
+        assert [m["text"] for m in history] == ["m0", "m1", "m2"]
+
+
+def test_typing_goes_to_the_others(client: TestClient, alice: Member) -> None:
+    bob = sign_up(client, "bob")
+    with connect(client, alice) as a, connect(client, bob) as b:
+        frames_until(a, "presence"), frames_until(b, "presence"), a.receive_json()
+        a.send_json({"type": "typing"})
+        assert b.receive_json() == {"type": "typing", "room": "general", "user": "alice"}
+        # No echo of her own typing: the next frames alice sees are her message and its ack.
+        a.send_json({"type": "message", "text": "x", "client_msg_id": "y"})
+        assert [f["type"] for f in frames_until(a, "ack")] == ["message", "ack"]
+        assert b.receive_json()["type"] == "message"
+
+
+def test_presence_on_join_and_leave(client: TestClient, alice: Member) -> None:
+    bob = sign_up(client, "bob")
+    with connect(client, alice) as a:
+        assert a.receive_json() == {"type": "presence", "room": "general", "online": ["alice"]}
+        with connect(client, bob) as b:
+            online = {"type": "presence", "room": "general", "online": ["alice", "bob"]}
+            assert b.receive_json() == online
+            assert a.receive_json() == online
+        assert a.receive_json() == {"type": "presence", "room": "general", "online": ["alice"]}
+
+
+# ---- ordering and catch-up -------------------------------------------------------------------
+
+
+def test_since_gets_exactly_what_was_missed_then_live(client: TestClient, alice: Member) -> None:
+    for n in range(1, 6):
+        post(client, alice, f"m{n}", f"c{n}")
+    bob = sign_up(client, "bob")
+    with connect(client, bob, since=2) as b:
+        caught_up = frames_until(b, "presence")
+        assert [(f["type"], f.get("seq")) for f in caught_up] == [
+            ("message", 3),
+            ("message", 4),
+            ("message", 5),
+            ("presence", None),
+        ]
+        post(client, alice, "m6", "c6")
+        assert b.receive_json()["seq"] == 6
+    with connect(client, bob, since=6) as b:
+        assert b.receive_json()["type"] == "presence"  # nothing missed, nothing repeated
+
+
+def test_live_messages_during_catch_up_are_neither_lost_nor_repeated(
+    client: TestClient, alice: Member
+) -> None:
+    """Messages published while the history is being read arrive once, in order."""
+    for n in range(1, 4):
+        post(client, alice, f"m{n}", f"c{n}")
+    chat = client.app.state.chat  # type: ignore[attr-defined]
+    hub = chat.hub
+    original_join = hub.join
+
+    async def join_then_more(conn: Any) -> None:
+        await original_join(conn)
+        # Subscribed, history not yet read: two more messages land now.
+        from capstone.chat import find_room, post_message
+        from capstone.models import User
+
+        async with chat.sessionmaker() as session:
+            room = await find_room(session, "general")
+            user = await session.get(User, 1)
+        for n in (4, 5):
+            await post_message(chat, room, user, f"m{n}", f"c{n}")
+
+    hub.join = join_then_more
+    bob = sign_up(client, "bob")
+    with connect(client, bob, since=1) as b:
+        frames = frames_until(b, "presence")
+    # 4 and 5 were both in the database and in the live buffer: each is sent once.
+    assert [f.get("seq") for f in frames] == [2, 3, 4, 5, None]
+
+
+def test_a_bad_since_is_refused_before_accept(client: TestClient, alice: Member) -> None:
+    url = f"/ws/rooms/general?ticket={ticket(client, alice)}&since=-1"
+    assert refused(client, url, HEADERS) == 1008

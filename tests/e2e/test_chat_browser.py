@@ -1,0 +1,447 @@
+"""The chat in a real browser: two users, two browser contexts, one real uvicorn.
+
+Each test starts the capstone on a free port with its own SQLite file and upload folder, signs its
+users up through the login page, and checks what the users see. Waiting is always Playwright's
+`expect(...)`, which retries with a bound; nothing sleeps.
+
+`WRITE_SCREENSHOTS=1 pytest tests/e2e` also writes the screenshots shown in docs/capstone/index.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import struct
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.conftest import ROOT
+from tests.live import LiveServer, free_port, live_server
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery staple"
+XSS = "<img src=x onerror=alert(1)>"
+SCREENSHOTS = ROOT / "docs" / "capstone" / "img"
+MAX_UPLOAD = 5 * 1024 * 1024  # CHAT_MAX_UPLOAD_BYTES's default
+
+
+def png(width: int, height: int) -> bytes:
+    """A small striped PNG, built by hand: its first bytes are what the server checks."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((0, 121 + (x // 8 % 2) * 60, 107)) for x in range(width))
+        for _ in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+@contextmanager
+def chat_server(tmp_path: Path, port: int | None = None, **settings: str) -> Iterator[LiveServer]:
+    """The chat under uvicorn, on its own database and upload folder; `settings` add CHAT_ ones."""
+    port = port or free_port()
+    env = {
+        "CHAT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/chat.db",
+        "CHAT_SECRET_KEY": "x" * 40,
+        "CHAT_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "CHAT_ALLOWED_ORIGINS": json.dumps([f"http://127.0.0.1:{port}"]),
+        **{f"CHAT_{name.upper()}": value for name, value in settings.items()},
+    }
+    with live_server("capstone.main:app", env=env, port=port) as live:
+        yield live
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    with chat_server(tmp_path) as live:
+        yield live
+
+
+@dataclass
+class User:
+    """One person at one browser: the page, and whatever the page did that a test must see."""
+
+    name: str
+    context: BrowserContext
+    page: Page
+    dialogs: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+    socket_urls: list[str] = field(default_factory=list)
+
+
+def open_user(browser: Browser, url: str, name: str) -> User:
+    """A fresh browser context (its own cookies) on the login page, for one user."""
+    context = browser.new_context(base_url=url, viewport={"width": 960, "height": 640})
+    page = context.new_page()
+    user = User(name, context, page)
+
+    def on_dialog(dialog) -> None:
+        user.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            user.csp_violations.append(message.text)
+
+    page.on("dialog", on_dialog)
+    page.on("console", on_console)
+    page.on("websocket", lambda socket: user.socket_urls.append(socket.url))
+    page.goto("/login")
+    return user
+
+
+@pytest.fixture
+def people(browser: Browser) -> Iterator[Callable[[str, str], User]]:
+    """`people(url, name)` opens a user's browser; every one is closed after the test."""
+    users: list[User] = []
+
+    def open_(url: str, name: str) -> User:
+        users.append(open_user(browser, url, name))
+        return users[-1]
+
+    yield open_
+    for user in users:
+        user.context.close()
+
+
+@pytest.fixture
+def open_browser(people, server: LiveServer) -> Callable[[str], User]:
+    """`open_browser(name)`: a user's browser on the test's server."""
+    return lambda name: people(server.url, name)
+
+
+def sign_up(user: User) -> User:
+    """Signs the user up through the login page's form: the cookie it sets logs them in."""
+    page = user.page
+    page.locator("#register-username").fill(user.name)
+    page.locator("#register-password").fill(PASSWORD)
+    page.locator("#register-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator(".whoami")).to_contain_text(user.name)
+    return user
+
+
+def create_room(user: User, room: str) -> None:
+    user.page.locator("#room-name").fill(room)
+    user.page.locator("#create-room button[type=submit]").click()
+    expect(user.page).to_have_url(re.compile(f"/rooms/{room}$"))
+    expect_connected(user)
+
+
+def enter_room(user: User, room: str) -> None:
+    user.page.goto("/")
+    user.page.get_by_role("link", name=f"#{room}").click()
+    expect(user.page).to_have_url(re.compile(f"/rooms/{room}$"))
+    expect_connected(user)
+
+
+def expect_connected(user: User) -> None:
+    expect(user.page.locator("#status")).to_have_attribute("data-state", "online")
+
+
+def say(user: User, text: str) -> None:
+    user.page.locator("#message-text").fill(text)
+    user.page.locator("#message-text").press("Enter")
+
+
+def expect_messages(user: User, expected: list[tuple[str, str]]) -> None:
+    """The room shows exactly these (author, text) pairs, in this order, each once."""
+    expect(user.page.locator("#messages > li .text")).to_have_text([t for _, t in expected])
+    expect(user.page.locator("#messages > li .author")).to_have_text([a for a, _ in expected])
+
+
+def seqs(user: User) -> list[int]:
+    return [
+        int(s)
+        for s in user.page.locator("#messages > li").evaluate_all(
+            "items => items.map(li => li.dataset.seq)"
+        )
+    ]
+
+
+def screenshot(user: User, name: str) -> None:
+    if os.environ.get("WRITE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        user.page.screenshot(path=str(SCREENSHOTS / name))
+
+
+def two_in_a_room(open_browser: Callable[[str], User], room: str) -> tuple[User, User]:
+    alice = sign_up(open_browser("alice"))
+    create_room(alice, room)
+    bob = sign_up(open_browser("bob"))
+    enter_room(bob, room)
+    for user in (alice, bob):
+        expect(user.page.locator("#online li")).to_have_text(["alice", "bob"])
+    return alice, bob
+
+
+def test_two_users_sign_up_log_in_and_chat_both_ways(open_browser) -> None:
+    alice = sign_up(open_browser("alice"))
+    # Out and in again through the login form: its cookie is what the pages and the socket use.
+    alice.page.get_by_role("button", name="Log out").click()
+    expect(alice.page).to_have_url(re.compile(r"/login$"))
+    alice.page.locator("#login-username").fill("alice")
+    alice.page.locator("#login-password").fill(PASSWORD)
+    alice.page.locator("#login-form button[type=submit]").click()
+    expect(alice.page.locator(".whoami")).to_contain_text("alice")
+    create_room(alice, "lobby")
+
+    bob = sign_up(open_browser("bob"))
+    expect(bob.page.locator("#room-list li")).to_contain_text(["#lobby"])
+    enter_room(bob, "lobby")
+    for user in (alice, bob):
+        expect(user.page.locator("#online li")).to_have_text(["alice", "bob"])
+
+    alice.page.locator("#message-text").fill("hello bob")
+    expect(bob.page.locator("#typing")).to_have_text("alice is typing…")
+    alice.page.locator("#message-text").press("Enter")
+    expect_messages(bob, [("alice", "hello bob")])
+    expect(bob.page.locator("#typing")).to_have_text("")
+
+    say(bob, "hi alice, how is @alice today?")
+    say(alice, "very well, thank you")
+    conversation = [
+        ("alice", "hello bob"),
+        ("bob", "hi alice, how is @alice today?"),
+        ("alice", "very well, thank you"),
+    ]
+    for user in (alice, bob):
+        expect_messages(user, conversation)
+        expect(user.page.locator("#messages > li.pending")).to_have_count(0)
+        assert seqs(user) == [1, 2, 3]
+    expect(alice.page.locator("#messages > li.mention")).to_have_text(re.compile("@alice"))
+    # Typing on: keystroke by keystroke, long enough to pass the 2 s between typing frames.
+    alice.page.locator("#message-text").press_sequentially("one more thing", delay=200)
+    expect(bob.page.locator("#typing")).to_have_text("alice is typing…")
+    screenshot(alice, "chat-alice.png")
+    screenshot(bob, "chat-bob.png")
+
+    # Bob leaves: alice sees him go.
+    bob.page.close()
+    expect(alice.page.locator("#online li")).to_have_text(["alice"])
+    assert alice.csp_violations == [] and bob.csp_violations == []
+
+
+def test_a_user_offline_catches_up_in_order_without_duplicates(open_browser, server) -> None:
+    alice, bob = two_in_a_room(open_browser, "night-shift")
+    say(alice, "before")
+    expect_messages(bob, [("alice", "before")])
+
+    bob.context.set_offline(True)
+    expect(bob.page.locator("#status")).to_have_attribute("data-state", "offline")
+    expect(alice.page.locator("#online li")).to_have_text(["alice"])
+    for text in ("one", "two", "three"):
+        say(alice, text)
+    # Stored: each has its ack, so they are waiting for bob in the database.
+    expect(alice.page.locator("#messages > li.pending")).to_have_count(0)
+    # Bob writes while offline: the message waits, unacknowledged, for the socket to come back.
+    say(bob, "written in a tunnel")
+    expect(bob.page.locator("#messages > li.pending .text")).to_have_text(["written in a tunnel"])
+
+    bob.context.set_offline(False)
+    expect_connected(bob)
+    # It asked only for what it missed: everything after the last seq it had seen.
+    assert bob.socket_urls[-2:] == [
+        f"{server.ws_url}/ws/rooms/night-shift?since=0",
+        f"{server.ws_url}/ws/rooms/night-shift?since=1",
+    ]
+    everything = [
+        ("alice", "before"),
+        ("alice", "one"),
+        ("alice", "two"),
+        ("alice", "three"),
+        ("bob", "written in a tunnel"),
+    ]
+    for user in (alice, bob):
+        expect_messages(user, everything)
+        expect(user.page.locator("#messages > li.pending")).to_have_count(0)
+        assert seqs(user) == [1, 2, 3, 4, 5]
+        expect(user.page.locator("#online li")).to_have_text(["alice", "bob"])
+    screenshot(bob, "chat-caught-up.png")
+
+    # A page that reloads asks for everything again (since=0) and still shows each message once.
+    bob.page.reload()
+    expect_connected(bob)
+    expect_messages(bob, everything)
+
+
+def test_an_xss_payload_is_shown_as_text_and_runs_nothing(open_browser) -> None:
+    alice, bob = two_in_a_room(open_browser, "security")
+    say(alice, XSS)
+    say(bob, f"did you mean {XSS}?")
+    for user in (alice, bob):
+        expect_messages(user, [("alice", XSS), ("bob", f"did you mean {XSS}?")])
+        expect(user.page.locator("#messages img")).to_have_count(0)
+    # Reloading renders the same text from history: still text, still no element.
+    bob.page.reload()
+    expect_messages(bob, [("alice", XSS), ("bob", f"did you mean {XSS}?")])
+    expect(bob.page.locator("#messages img")).to_have_count(0)
+    assert alice.dialogs == [] and bob.dialogs == []
+    assert alice.csp_violations == [] and bob.csp_violations == []
+
+
+def test_an_attachment_uploaded_by_one_shows_for_the_other(open_browser) -> None:
+    alice, bob = two_in_a_room(open_browser, "photos")
+    alice.page.locator("#upload-file").set_input_files(
+        files=[{"name": "stripes.png", "mimeType": "image/png", "buffer": png(96, 48)}]
+    )
+    alice.page.locator("#upload-form button[type=submit]").click()
+    image = bob.page.locator("#messages .attachment img")
+    expect(image).to_have_count(1)
+    expect(image).to_have_attribute("src", re.compile(r"^/api/attachments/[^/]+$"))
+    expect(image).to_have_attribute("alt", "stripes.png")
+    # The browser fetched it with bob's cookie and decoded it: served to a member, as an image.
+    expect(image).to_have_js_property("naturalWidth", 96)
+    expect(alice.page.locator("#messages .attachment img")).to_have_count(1)
+
+    notes = b"minutes of the meeting\n"
+    alice.page.locator("#upload-file").set_input_files(
+        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": notes}]
+    )
+    alice.page.locator("#upload-form button[type=submit]").click()
+    link = bob.page.locator("#messages .attachment a[download]")
+    expect(link).to_have_text(f"notes.txt ({len(notes)} B)")
+    href = link.get_attribute("href")
+    assert href is not None
+    response = bob.context.request.get(href)
+    assert response.status == 200
+    assert response.body() == notes
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["content-disposition"].startswith("attachment")
+    screenshot(bob, "chat-attachment.png")
+
+    # One byte over the limit (5 MiB by default): refused, and the user is told why.
+    alice.page.locator("#upload-file").set_input_files(
+        files=[
+            {
+                "name": "big.bin",
+                "mimeType": "application/octet-stream",
+                "buffer": bytes(MAX_UPLOAD + 1),
+            }
+        ]
+    )
+    alice.page.locator("#upload-form button[type=submit]").click()
+    expect(alice.page.locator("#chat-error")).to_have_text(
+        "Upload refused: the file is larger than the server accepts."
+    )
+    expect(bob.page.locator("#messages .attachment")).to_have_count(2)
+
+
+def test_the_rooms_page_shows_why_a_room_was_refused(open_browser) -> None:
+    alice = sign_up(open_browser("alice"))
+    create_room(alice, "lobby")
+    alice.page.goto("/")
+    alice.page.locator("#room-name").fill("lobby")
+    alice.page.locator("#create-room button[type=submit]").click()
+    expect(alice.page.locator("#create-error")).to_have_text("A room named “lobby” already exists.")
+
+    alice.page.locator("#room-name").fill("Not A Slug!")
+    alice.page.locator("#create-room button[type=submit]").click()
+    expect(alice.page.locator("#create-error")).to_have_text(
+        "Invalid room name: use 1 to 40 lower-case letters, digits and hyphens."
+    )
+    expect(alice.page).to_have_url(re.compile(r"/$"))
+
+
+def test_a_wrong_password_is_refused_on_the_login_page(open_browser) -> None:
+    sign_up(open_browser("alice"))
+    mallory = open_browser("mallory")
+    mallory.page.locator("#login-username").fill("alice")
+    mallory.page.locator("#login-password").fill("not the password")
+    mallory.page.locator("#login-form button[type=submit]").click()
+    expect(mallory.page.locator("#login-error")).to_be_visible()
+    expect(mallory.page.locator("#login-username")).to_have_value("alice")
+    # No cookie, no rooms: the room list sends a visitor back to the login page.
+    mallory.page.goto("/")
+    expect(mallory.page).to_have_url(re.compile(r"/login$"))
+
+
+def test_a_user_whose_login_is_gone_is_sent_to_the_login_page(open_browser) -> None:
+    alice, bob = two_in_a_room(open_browser, "lobby")
+    # Bob's cookie disappears (it expired, or he logged out in another tab) while he is offline.
+    bob.context.set_offline(True)
+    expect(bob.page.locator("#status")).to_have_attribute("data-state", "offline")
+    bob.context.clear_cookies()
+    bob.context.set_offline(False)
+    # The handshake without a login is refused; the page finds out why and asks him to log in.
+    expect(bob.page).to_have_url(re.compile(r"/login$"))
+    expect(alice.page.locator("#online li")).to_have_text(["alice"])
+
+
+def test_the_page_reconnects_after_a_server_restart_and_history_survives(
+    people, tmp_path: Path
+) -> None:
+    port = free_port()
+    with chat_server(tmp_path, port) as first:
+        alice, bob = two_in_a_room(lambda name: people(first.url, name), "lobby")
+        say(alice, "before the restart")
+        expect_messages(bob, [("alice", "before the restart")])
+    # The server is gone: both pages notice and keep trying, with backoff.
+    for user in (alice, bob):
+        expect(user.page.locator("#status")).to_have_attribute("data-state", "reconnecting")
+    with chat_server(tmp_path, port):
+        # Same database, same key: the pages come back by themselves, logged in, and resume.
+        for user in (alice, bob):
+            expect_connected(user)
+            expect(user.page.locator("#online li")).to_have_text(["alice", "bob"])
+        assert bob.socket_urls[-1].endswith("/ws/rooms/lobby?since=1")
+        say(bob, "after the restart")
+        conversation = [("alice", "before the restart"), ("bob", "after the restart")]
+        for user in (alice, bob):
+            expect_messages(user, conversation)
+        bob.page.reload()
+        expect_messages(bob, conversation)
+
+
+def test_messages_refused_by_the_rate_limit_are_sent_again_later(people, tmp_path: Path) -> None:
+    with chat_server(tmp_path, rate_limit_messages="3", rate_limit_window_seconds="2") as live:
+        alice, bob = two_in_a_room(lambda name: people(live.url, name), "busy")
+        texts = ["one", "two", "three", "four", "five"]
+        for text in texts:
+            say(alice, text)
+        # The fourth and fifth are refused for now: the user is told, the messages wait...
+        expect(alice.page.locator("#chat-error")).to_have_text("too many messages: slow down")
+        expect(alice.page.locator("#messages > li.pending .text")).to_have_text(["four", "five"])
+        # ...and go again, with the same ids, once the window has passed: each stored once.
+        expect(alice.page.locator("#messages > li.pending")).to_have_count(0, timeout=10_000)
+        expect(alice.page.locator("#chat-error")).to_be_hidden()
+        for user in (alice, bob):
+            expect_messages(user, [("alice", text) for text in texts])
+            assert seqs(user) == [1, 2, 3, 4, 5]
+
+
+def test_a_message_over_the_frame_limit_is_marked_and_the_chat_goes_on(
+    people, tmp_path: Path
+) -> None:
+    with chat_server(tmp_path, max_message_bytes="256") as live:
+        alice, bob = two_in_a_room(lambda name: people(live.url, name), "small-talk")
+        say(alice, "word " * 60)  # 300 bytes and more once framed: over the 256-byte limit
+        # The server closes that socket with 1009; the page marks the message and reconnects.
+        expect(alice.page.locator("#chat-error")).to_have_text("That message is too large to send.")
+        expect(alice.page.locator("#messages > li.failed .meta")).to_have_text(
+            "too large, not sent"
+        )
+        expect_connected(alice)
+        say(alice, "short one")
+        for user in (alice, bob):
+            expect(user.page.locator("#messages > li:not(.failed) .text")).to_have_text(
+                ["short one"]
+            )
+        expect(bob.page.locator("#messages > li")).to_have_count(1)

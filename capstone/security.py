@@ -22,6 +22,7 @@ import jwt
 from fastapi import Depends, HTTPException, WebSocketException, status
 from fastapi.security import OAuth2PasswordBearer
 from passlib.context import CryptContext
+from passlib.exc import PasswordSizeError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -45,12 +46,15 @@ def hash_password(password: str) -> str:
 def verify_password(password: str, password_hash: str | None) -> bool:
     """Check a password; with no hash (unknown user) burn the same time and say no."""
     global _dummy_hash
-    if password_hash is None:
-        if _dummy_hash is None:
-            _dummy_hash = pwd_context.hash(secrets.token_urlsafe(16))
-        pwd_context.verify(password, _dummy_hash)
+    try:
+        if password_hash is None:
+            if _dummy_hash is None:
+                _dummy_hash = pwd_context.hash(secrets.token_urlsafe(16))
+            pwd_context.verify(password, _dummy_hash)
+            return False
+        return pwd_context.verify(password, password_hash)
+    except PasswordSizeError:  # longer than any password we accept: wrong, for everyone
         return False
-    return pwd_context.verify(password, password_hash)
 
 
 # ---- access tokens ------------------------------------------------------------------------

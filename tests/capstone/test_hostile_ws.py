@@ -448,13 +448,6 @@ def test_since_at_the_head_sends_nothing_old_then_live(chat: Chat, since_room: s
         assert (echo["seq"], ack["seq"]) == (4, 4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a socket opened with `since` beyond the room's last seq (up to 2**63-1 is "
-    "accepted) gets acks but no message frames until seqs pass `since`, so its messages are "
-    "silently lost: catch_up sets last_seq = since (capstone/routes/socket.py); clamp it to "
-    "the room's head, or refuse with 1008",
-)
 @pytest.mark.parametrize("since", [1000, 2**63 - 1])
 def test_since_beyond_the_head_still_gets_live_messages(
     chat: Chat, since_room: str, since: int

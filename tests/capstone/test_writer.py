@@ -1,0 +1,86 @@
+"""The message writer's promises on both of its paths: SQLite through the driver (the default
+file database) and the portable SQLAlchemy Core path (PostgreSQL, in-memory SQLite).
+
+Seqs are consecutive per room; a resent `client_msg_id` gets the first message's id back and burns
+no seq; a failed insert leaves no gap either; the stored rows read back through SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from capstone.db import MessageWriter, Stored, create_schema, make_engine
+from capstone.models import Message, Room, User
+
+
+@pytest_asyncio.fixture(params=["driver", "core"])
+async def writer(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MessageWriter]:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}")
+    await create_schema(engine)
+    async with engine.begin() as connection:
+        await connection.execute(insert(User).values(id=1, username="ada", password_hash="x"))
+        await connection.execute(insert(Room).values(id=1, name="general", next_seq=0))
+        await connection.execute(insert(Room).values(id=2, name="random", next_seq=0))
+    writer = MessageWriter(engine)
+    assert writer.sqlite, "a file database takes the driver path by default"
+    writer.sqlite = request.param == "driver"
+    yield writer
+    await engine.dispose()
+
+
+async def stored_seqs(writer: MessageWriter, room_id: int) -> list[int]:
+    async with writer.engine.connect() as connection:
+        rows = await connection.execute(
+            select(Message.seq).where(Message.room_id == room_id).order_by(Message.seq)
+        )
+        return list(rows.scalars())
+
+
+@pytest.mark.asyncio
+async def test_seqs_are_consecutive_per_room(writer: MessageWriter) -> None:
+    first = await writer.store(1, 1, "one", "a", None)
+    second = await writer.store(1, 1, "two", "b", None)
+    elsewhere = await writer.store(2, 1, "hello", "c", None)
+    assert isinstance(first, Stored) and isinstance(second, Stored)
+    assert isinstance(elsewhere, Stored)
+    assert (first.seq, second.seq, elsewhere.seq) == (1, 2, 1)
+    assert await stored_seqs(writer, 1) == [1, 2]
+
+
+@pytest.mark.asyncio
+async def test_a_resend_returns_the_first_message_and_burns_no_seq(writer: MessageWriter) -> None:
+    first = await writer.store(1, 1, "one", "same-id", None)
+    assert isinstance(first, Stored)
+    again = await writer.store(1, 1, "one", "same-id", None)
+    assert again == first.id
+    after = await writer.store(1, 1, "two", "next-id", None)
+    assert isinstance(after, Stored) and after.seq == 2
+    assert await stored_seqs(writer, 1) == [1, 2]
+
+
+@pytest.mark.asyncio
+async def test_a_failed_insert_leaves_no_gap(writer: MessageWriter) -> None:
+    await writer.store(1, 1, "one", "a", None)
+    # The driver path lets sqlite3's own error through; either way the caller sees it fail.
+    with pytest.raises((IntegrityError, sqlite3.IntegrityError)):
+        await writer.store(1, 999, "from nobody", "b", None)  # no such author
+    after = await writer.store(1, 1, "two", "c", None)
+    assert isinstance(after, Stored) and after.seq == 2
+    assert await stored_seqs(writer, 1) == [1, 2]
+
+
+@pytest.mark.asyncio
+async def test_rows_read_back_through_sqlalchemy(writer: MessageWriter) -> None:
+    stored = await writer.store(1, 1, "héllo <b>", "a", None)
+    assert isinstance(stored, Stored)
+    async with writer.engine.connect() as connection:
+        row = (await connection.execute(select(Message).where(Message.id == stored.id))).one()
+    assert (row.text, row.client_msg_id, row.seq) == ("héllo <b>", "a", 1)
+    assert row.sent_at.replace(tzinfo=None) == stored.sent_at.replace(tzinfo=None)

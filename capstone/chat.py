@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from capstone.broker import Broker, pack
-from capstone.db import MessageWriter
+from capstone.db import MessageWriter, NewMessage
 from capstone.hub import Hub
 from capstone.models import Attachment, Membership, Mention, Message, Room, User
 from capstone.schemas import AttachmentOut, MessageOut, as_utc
@@ -193,8 +193,9 @@ async def post_message(
     """Store, then publish. Returns the message, its row id, and whether it is new."""
     lock = chat.room_locks.setdefault(room.id, asyncio.Lock())
     async with lock:
+        attachment_id = attachment.id if attachment else None
         stored = await chat.writer.store(
-            room.id, author.id, text, client_msg_id, attachment.id if attachment else None
+            NewMessage(room.id, author.id, text, client_msg_id, attachment_id)
         )
         if isinstance(stored, int):
             async with chat.sessionmaker() as session:

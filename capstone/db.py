@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,17 @@ async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
 
 
 # ---- storing messages: the hot path ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """What the writer is asked to store: the rest (seq, id, time) it assigns."""
+
+    room_id: int
+    author_id: int
+    text: str
+    client_msg_id: str
+    attachment_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -131,23 +142,14 @@ class MessageWriter:
         self._datetime = sent_at_type.bind_processor(engine.dialect) or (lambda value: value)
         event.listen(engine.sync_engine, "engine_disposed", self._on_dispose)
 
-    async def store(
-        self,
-        room_id: int,
-        author_id: int,
-        text: str,
-        client_msg_id: str,
-        attachment_id: int | None,
-    ) -> Stored | int:
+    async def store(self, message: NewMessage) -> Stored | int:
         """Store a new message, or return the id of the message a resend repeats."""
         if not self.sqlite:
-            return await self._store_core(room_id, author_id, text, client_msg_id, attachment_id)
+            return await self._store_core(message)
         async with self._lock:
             db = await self._connection()
             try:
-                return await self._store_sqlite(
-                    db, room_id, author_id, text, client_msg_id, attachment_id
-                )
+                return await self._store_sqlite(db, message)
             except BaseException:
                 # Failed or cancelled half-way, the connection may hold an open transaction
                 # (a seq bump the next message would commit with it): close it, which rolls
@@ -155,29 +157,23 @@ class MessageWriter:
                 await self._discard()
                 raise
 
-    async def _store_sqlite(
-        self,
-        db: Any,
-        room_id: int,
-        author_id: int,
-        text: str,
-        client_msg_id: str,
-        attachment_id: int | None,
-    ) -> Stored | int:
-        sent_at = utcnow()
+    async def _store_sqlite(self, db: Any, message: NewMessage) -> Stored | int:
+        m, sent_at = message, utcnow()
         try:
-            rows = await db.execute_fetchall(SQLITE_NEXT_SEQ, (room_id,))
+            rows = await db.execute_fetchall(SQLITE_NEXT_SEQ, (m.room_id,))
             seq = rows[0][0]
             rows = await db.execute_fetchall(
                 SQLITE_INSERT,
-                (room_id, seq, author_id, client_msg_id, text, self._datetime(sent_at),
-                 attachment_id),
+                (m.room_id, seq, m.author_id, m.client_msg_id, m.text, self._datetime(sent_at),
+                 m.attachment_id),
             )  # fmt: skip
             await db.commit()
             return Stored(rows[0][0], seq, sent_at)
         except sqlite3.IntegrityError:
             await db.rollback()  # the seq bump goes with it: no gap
-            rows = await db.execute_fetchall(SQLITE_EXISTING, (room_id, author_id, client_msg_id))
+            rows = await db.execute_fetchall(
+                SQLITE_EXISTING, (m.room_id, m.author_id, m.client_msg_id)
+            )
             if not rows:
                 raise  # not a resend: some other constraint
             return int(rows[0][0])
@@ -202,38 +198,22 @@ class MessageWriter:
         if held is not None:
             held.close()
 
-    async def _store_core(
-        self,
-        room_id: int,
-        author_id: int,
-        text: str,
-        client_msg_id: str,
-        attachment_id: int | None,
-    ) -> Stored | int:
-        sent_at = utcnow()
-        values = {
-            "room_id": room_id,
-            "author_id": author_id,
-            "client_msg_id": client_msg_id,
-            "text": text,
-            "sent_at": sent_at,
-            "attachment_id": attachment_id,
-        }
+    async def _store_core(self, message: NewMessage) -> Stored | int:
+        m, sent_at = message, utcnow()
         try:
             async with self.engine.begin() as connection:
-                seq = (await connection.execute(NEXT_SEQ, {"room": room_id})).scalar_one()
-                message_id = (
-                    await connection.execute(INSERT_MESSAGE, {**values, "seq": seq})
-                ).scalar_one()
+                seq = (await connection.execute(NEXT_SEQ, {"room": m.room_id})).scalar_one()
+                values = {**asdict(m), "seq": seq, "sent_at": sent_at}
+                message_id = (await connection.execute(INSERT_MESSAGE, values)).scalar_one()
             return Stored(message_id, seq, sent_at)
         except IntegrityError:
             async with self.engine.connect() as connection:
                 existing = (
                     await connection.execute(
                         select(Message.id).where(
-                            (Message.room_id == room_id)
-                            & (Message.author_id == author_id)
-                            & (Message.client_msg_id == client_msg_id)
+                            (Message.room_id == m.room_id)
+                            & (Message.author_id == m.author_id)
+                            & (Message.client_msg_id == m.client_msg_id)
                         )
                     )
                 ).scalar_one_or_none()

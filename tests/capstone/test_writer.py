@@ -16,7 +16,7 @@ import pytest_asyncio
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from capstone.db import MessageWriter, Stored, create_schema, make_engine
+from capstone.db import MessageWriter, NewMessage, Stored, create_schema, make_engine
 from capstone.models import Message, Room, User
 
 
@@ -45,9 +45,9 @@ async def stored_seqs(writer: MessageWriter, room_id: int) -> list[int]:
 
 @pytest.mark.asyncio
 async def test_seqs_are_consecutive_per_room(writer: MessageWriter) -> None:
-    first = await writer.store(1, 1, "one", "a", None)
-    second = await writer.store(1, 1, "two", "b", None)
-    elsewhere = await writer.store(2, 1, "hello", "c", None)
+    first = await writer.store(NewMessage(1, 1, "one", "a", None))
+    second = await writer.store(NewMessage(1, 1, "two", "b", None))
+    elsewhere = await writer.store(NewMessage(2, 1, "hello", "c", None))
     assert isinstance(first, Stored) and isinstance(second, Stored)
     assert isinstance(elsewhere, Stored)
     assert (first.seq, second.seq, elsewhere.seq) == (1, 2, 1)
@@ -56,29 +56,29 @@ async def test_seqs_are_consecutive_per_room(writer: MessageWriter) -> None:
 
 @pytest.mark.asyncio
 async def test_a_resend_returns_the_first_message_and_burns_no_seq(writer: MessageWriter) -> None:
-    first = await writer.store(1, 1, "one", "same-id", None)
+    first = await writer.store(NewMessage(1, 1, "one", "same-id", None))
     assert isinstance(first, Stored)
-    again = await writer.store(1, 1, "one", "same-id", None)
+    again = await writer.store(NewMessage(1, 1, "one", "same-id", None))
     assert again == first.id
-    after = await writer.store(1, 1, "two", "next-id", None)
+    after = await writer.store(NewMessage(1, 1, "two", "next-id", None))
     assert isinstance(after, Stored) and after.seq == 2
     assert await stored_seqs(writer, 1) == [1, 2]
 
 
 @pytest.mark.asyncio
 async def test_a_failed_insert_leaves_no_gap(writer: MessageWriter) -> None:
-    await writer.store(1, 1, "one", "a", None)
+    await writer.store(NewMessage(1, 1, "one", "a", None))
     # The driver path lets sqlite3's own error through; either way the caller sees it fail.
     with pytest.raises((IntegrityError, sqlite3.IntegrityError)):
-        await writer.store(1, 999, "from nobody", "b", None)  # no such author
-    after = await writer.store(1, 1, "two", "c", None)
+        await writer.store(NewMessage(1, 999, "from nobody", "b", None))  # no such author
+    after = await writer.store(NewMessage(1, 1, "two", "c", None))
     assert isinstance(after, Stored) and after.seq == 2
     assert await stored_seqs(writer, 1) == [1, 2]
 
 
 @pytest.mark.asyncio
 async def test_rows_read_back_through_sqlalchemy(writer: MessageWriter) -> None:
-    stored = await writer.store(1, 1, "héllo <b>", "a", None)
+    stored = await writer.store(NewMessage(1, 1, "héllo <b>", "a", None))
     assert isinstance(stored, Stored)
     async with writer.engine.connect() as connection:
         row = (await connection.execute(select(Message).where(Message.id == stored.id))).one()

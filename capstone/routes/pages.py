@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from capstone.chat import find_room, join_room, member_room_ids
@@ -36,10 +36,21 @@ templates = Jinja2Templates(directory=Path(TEMPLATES_DIR))
 router = APIRouter(include_in_schema=False)
 
 
-def _check_origin(request: Request, settings: Settings) -> None:
+def same_origin(request: Request, settings: SettingsDep) -> None:
+    """The cookie rides along on other sites' form posts: refuse a foreign `Origin` (403)."""
     origin = request.headers.get("origin")
     if origin is not None and not origin_allowed(settings, origin):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Origin not allowed")
+
+
+class SignInForm(BaseModel):
+    """Both forms of the login page: checked as `Credentials` only when signing up."""
+
+    username: str
+    password: str
+
+
+SignIn = Annotated[SignInForm, Form()]
 
 
 def _signed_in(settings: Settings, user: User) -> RedirectResponse:
@@ -83,34 +94,25 @@ def login_page(request: Request) -> Response:
     return _login_page(request, status.HTTP_200_OK, None)
 
 
-@router.post("/login", response_class=HTMLResponse)
+@router.post("/login", response_class=HTMLResponse, dependencies=[Depends(same_origin)])
 async def login(
-    request: Request,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    session: SessionDep,
-    settings: SettingsDep,
+    request: Request, form: SignIn, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    _check_origin(request, settings)
-    user = await authenticate(session, username, password)
+    user = await authenticate(session, form.username, form.password)
     if user is None:
         return _login_page(
-            request, status.HTTP_401_UNAUTHORIZED, "Wrong username or password.", username
+            request, status.HTTP_401_UNAUTHORIZED, "Wrong username or password.", form.username
         )
     return _signed_in(settings, user)
 
 
-@router.post("/register", response_class=HTMLResponse)
+@router.post("/register", response_class=HTMLResponse, dependencies=[Depends(same_origin)])
 async def register(
-    request: Request,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    session: SessionDep,
-    settings: SettingsDep,
+    request: Request, form: SignIn, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    _check_origin(request, settings)
+    username = form.username
     try:
-        credentials = Credentials(username=username, password=password)
+        credentials = Credentials(username=username, password=form.password)
     except ValidationError:
         return _login_page(
             request,
@@ -126,9 +128,8 @@ async def register(
     return _signed_in(settings, user)
 
 
-@router.post("/logout")
-def logout(request: Request, settings: SettingsDep) -> RedirectResponse:
-    _check_origin(request, settings)
+@router.post("/logout", dependencies=[Depends(same_origin)])
+def logout() -> RedirectResponse:
     response = _to_login()
     response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")
     return response

@@ -6,9 +6,11 @@ import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketTestSession
 
 from capstone.main import create_app
 from capstone.settings import Settings
@@ -78,3 +80,13 @@ def make_room(client: TestClient, who: Member, name: str = "general") -> str:
     response = client.post("/api/rooms", json={"name": name}, headers=who.auth)
     assert response.status_code == 201, response.text
     return name
+
+
+def frames_until(ws: WebSocketTestSession, kind: str) -> list[dict[str, Any]]:
+    """Frames up to and including the first of `kind`."""
+    seen = []
+    while True:
+        frame = ws.receive_json()
+        seen.append(frame)
+        if frame["type"] == kind:
+            return seen

@@ -22,7 +22,6 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
@@ -30,7 +29,15 @@ from websockets.typing import Origin
 
 from capstone.main import create_app
 from capstone.security import COOKIE_NAME
-from tests.capstone.conftest import ORIGIN, PASSWORD, Member, make_settings, sign_up, ticket
+from tests.capstone.conftest import (
+    ORIGIN,
+    PASSWORD,
+    Member,
+    frames_until,
+    make_settings,
+    sign_up,
+    ticket,
+)
 from tests.capstone.wsreader import Reader
 from tests.live import LiveServer, free_port, live_server
 
@@ -85,15 +92,6 @@ def refused(chat: Chat, url: str, origin: str | None = ORIGIN, **headers: str) -
     with pytest.raises(WebSocketDisconnect) as caught, chat.socket(url, origin, **headers):
         pass
     return caught.value.code, caught.value.reason
-
-
-def frames_until(ws: WebSocketTestSession, kind: str) -> list[dict[str, Any]]:
-    seen = []
-    while True:
-        frame = ws.receive_json()
-        seen.append(frame)
-        if frame["type"] == kind:
-            return seen
 
 
 # ---- garbage frames ---------------------------------------------------------------------------

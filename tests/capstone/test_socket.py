@@ -13,7 +13,15 @@ from starlette.websockets import WebSocketDisconnect
 
 from capstone.main import create_app
 from capstone.security import COOKIE_NAME
-from tests.capstone.conftest import ORIGIN, Member, make_room, make_settings, sign_up, ticket
+from tests.capstone.conftest import (
+    ORIGIN,
+    Member,
+    frames_until,
+    make_room,
+    make_settings,
+    sign_up,
+    ticket,
+)
 
 HEADERS = {"origin": ORIGIN}
 
@@ -22,16 +30,6 @@ def connect(client: TestClient, who: Member, room: str = "general", since: int =
     return client.websocket_connect(
         f"/ws/rooms/{room}?ticket={ticket(client, who)}&since={since}", headers=dict(HEADERS)
     )
-
-
-def frames_until(ws: WebSocketTestSession, kind: str) -> list[dict[str, Any]]:
-    """Frames up to and including the first of `kind`."""
-    seen = []
-    while True:
-        frame = ws.receive_json()
-        seen.append(frame)
-        if frame["type"] == kind:
-            return seen
 
 
 def say(ws: WebSocketTestSession, text: str, cmid: str) -> dict[str, Any]:

@@ -4,7 +4,9 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
-RUN := $(UV) run --locked --extra dev
+# Every extra: the tests need redis and asyncpg too, and `uv run --extra dev` alone would
+# uninstall them again.
+RUN := $(UV) run --locked --all-extras
 
 .DEFAULT_GOAL := help
 .PHONY: help run lessons lesson test test-lesson docs docs-build lint bench clean
@@ -16,7 +18,7 @@ help: ## list the targets
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
 		$(PYTHON) -m pip install --quiet uv || \
 		$(PYTHON) -m pip install --quiet --user --break-system-packages uv
-	$(UV) sync --locked --extra dev
+	$(UV) sync --locked --all-extras
 	@touch $@
 
 run: .venv/.synced ## start the chat on http://$(HOST):$(PORT) (SQLite under var/, one process)

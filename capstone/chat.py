@@ -15,9 +15,10 @@ import json
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+from weakref import WeakValueDictionary
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from capstone.broker import Broker, pack
 from capstone.db import MessageWriter, NewMessage
-from capstone.hub import Hub
+from capstone.hub import Hub, RoomRef
 from capstone.models import Attachment, Membership, Mention, Message, Room, User
 from capstone.schemas import AttachmentOut, MessageOut, as_utc
 from capstone.security import TicketStore
@@ -66,7 +67,9 @@ class ChatState:
     tickets: TicketStore
     limiter: RateLimiter
     typing_limiter: RateLimiter
-    room_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    # Held from store to publish, so this process publishes a room's messages in seq order; weak,
+    # so a room's lock goes when no one holds it.
+    room_locks: WeakValueDictionary[int, asyncio.Lock] = field(default_factory=WeakValueDictionary)
     background: set[asyncio.Task[None]] = field(default_factory=set)
     writer: MessageWriter = field(init=False)
 
@@ -83,7 +86,7 @@ class HasId(Protocol):
 
 
 class RoomLike(HasId, Protocol):
-    """An ORM `Room`, or a `RoomInfo` (what a long-lived socket keeps instead)."""
+    """An ORM `Room`, or a `RoomRef` (what a long-lived socket keeps instead)."""
 
     @property
     def name(self) -> str: ...
@@ -94,12 +97,6 @@ class AuthorLike(HasId, Protocol):
 
     @property
     def username(self) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RoomInfo:
-    id: int
-    name: str
 
 
 # ---- rooms ------------------------------------------------------------------------------------
@@ -182,6 +179,31 @@ async def history(
     return (await session.scalars(query.order_by(Message.seq).limit(limit))).all()
 
 
+class DatabaseFeed:
+    """The hub's reads from the database (`capstone.hub.FeedSource`): room heads and the message
+    frames after a seq, encoded as the live ones are."""
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self.factory = factory
+
+    async def head(self, room_id: int) -> int:
+        async with self.factory() as session:
+            head = await session.scalar(select(Room.next_seq).where(Room.id == room_id))
+        return head or 0
+
+    async def heads(self, room_ids: Collection[int]) -> dict[int, int]:
+        async with self.factory() as session:
+            rows = await session.execute(
+                select(Room.id, Room.next_seq).where(Room.id.in_(list(room_ids)))
+            )
+            return {room_id: head for room_id, head in rows.tuples()}
+
+    async def frames_after(self, room_id: int, after: int, limit: int) -> list[tuple[int, str]]:
+        async with self.factory() as session:
+            rows = await history(session, RoomRef(room_id, ""), after=after, limit=limit)
+            return [(message.seq, encode_message(message_out(message))) for message in rows]
+
+
 async def post_message(
     chat: ChatState,
     room: RoomLike,
@@ -191,7 +213,9 @@ async def post_message(
     attachment: Attachment | None = None,
 ) -> tuple[MessageOut, int, bool]:
     """Store, then publish. Returns the message, its row id, and whether it is new."""
-    lock = chat.room_locks.setdefault(room.id, asyncio.Lock())
+    lock = chat.room_locks.get(room.id)
+    if lock is None:
+        lock = chat.room_locks[room.id] = asyncio.Lock()
     async with lock:
         attachment_id = attachment.id if attachment else None
         stored = await chat.writer.store(

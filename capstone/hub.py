@@ -1,91 +1,147 @@
-"""This process's sockets, by room, and the fan-out that never waits on any one of them.
+"""This process's sockets, by room: ordered delivery that never waits on any one socket.
 
-Each frame is encoded once; the same string goes to every recipient. For each socket the hub
-*starts* the send by stepping its coroutine once by hand: uvicorn's send awaits an `asyncio.Event`
-that is already set while the transport is not paused, then writes synchronously, so a send to a
-healthy socket finishes in that one step (`StopIteration`) without a task, a queue or a suspension.
-Only a send that would block (the peer's buffers are full) yields a future; the half-run coroutine
-is then handed to a drain task for that socket, which finishes it and then empties the socket's
-bounded backlog. A socket whose backlog overflows is evicted: marked dead (it gets nothing more),
-taken out of its room, and closed with 1013 with a bounded wait, since a close to a stuck peer waits
-behind the same full buffer. A send that raises drops that recipient only.
+Two kinds of object, each the one owner of its state:
 
-Python 3.12's `asyncio.eager_task_factory` would do the first step for us; on 3.11 we do it here.
+- `RoomFeed`, one per room this process follows (while it has a socket in it): the room's cursor.
+  `head` is the highest `seq` delivered here with no hole below it. A doorbell from the broker
+  with the next seq is delivered at once; a later one waits in `pending` for `gap_wait` seconds
+  for the missing ones, then the missing range is read from the database, which always has it (a
+  message is published only after its commit, and a room's commits happen in seq order). After a
+  broker reconnect, and at each periodic head check when the broker can lose doorbells, every
+  followed room is read up to its head. So every socket gets each seq once, in order, whatever
+  the broker dropped, repeated or reordered.
+- `Connection`, one per socket, in one of four states: CATCHING_UP (history from `since` is read
+  from the database; live frames wait, bounded), LIVE, EVICTED (too slow: out of the room, a 1013
+  close on its way) and CLOSED. It owns the socket's catch-up, its sends, its backlog, its
+  eviction and its close; the route only reads frames from it and hands it replies.
+
+Sending never suspends the caller. Each frame is encoded once; for each socket the send is
+*started* by stepping its coroutine once by hand: uvicorn's send awaits an `asyncio.Event` that is
+already set while the transport is not paused, then writes synchronously, so a send to a healthy
+socket finishes in that one step, with no task, queue or suspension. Only a send that would block
+(the peer's buffers are full) yields a future; the half-run coroutine is then finished by a drain
+task for that socket, which goes on to empty the socket's bounded backlog. A socket whose backlog
+overflows is evicted. Python 3.12's `asyncio.eager_task_factory` would do the first step for us; on
+3.11 we do it here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import enum
 import json
 import logging
 from collections import deque
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import AsyncIterator, Collection, Coroutine
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from capstone.broker import Broker, unpack
+from capstone.broker import PRESENCE_SEQ, Broker, pack, unpack
 
 log = logging.getLogger("capstone.hub")
 
+TOO_BIG = 1009
 TOO_SLOW = 1013
+GOING_AWAY = 1012
+
+
+def error_frame(code: str, detail: str) -> str:
+    return json.dumps({"type": "error", "code": code, "detail": detail})
+
+
+class FeedSource(Protocol):
+    """What the hub reads from the database: the truth behind the broker's doorbells."""
+
+    async def head(self, room_id: int) -> int: ...
+
+    async def heads(self, room_ids: Collection[int]) -> dict[int, int]: ...
+
+    async def frames_after(self, room_id: int, after: int, limit: int) -> list[tuple[int, str]]:
+        """Up to `limit` (seq, encoded message frame) after `after`, in seq order."""
+        ...
+
+
+class Presence(Protocol):
+    """Who is online in a room across every worker (the shared state, when there is one)."""
+
+    async def set_presence(self, room: str, usernames: set[str]) -> None: ...
+
+    async def online(self, room: str) -> list[str]: ...
+
+    async def heartbeat(self, presence: dict[str, set[str]]) -> set[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RoomRef:
+    id: int
+    name: str
+
+
+class State(enum.Enum):
+    CATCHING_UP = "catching up"
+    LIVE = "live"
+    EVICTED = "evicted"
+    CLOSED = "closed"
 
 
 class Connection:
     """One accepted socket in one room."""
 
     __slots__ = (
-        "_close_task",
         "_gone",
         "_gone_event",
+        "_overflowed",
+        "_receiving",
         "backlog",
-        "backlog_limit",
-        "catch_up",
-        "close_timeout",
-        "dead",
+        "closer",
         "drainer",
+        "feed",
+        "handler",
         "hub",
         "last_seq",
-        "overflowed",
-        "room",
+        "state",
         "user_id",
         "username",
+        "waiting",
         "websocket",
     )
 
     def __init__(
-        self,
-        hub: Hub,
-        websocket: WebSocket,
-        room: str,
-        user_id: int,
-        username: str,
-        *,
-        backlog_limit: int,
-        close_timeout: float,
+        self, hub: Hub, feed: RoomFeed, websocket: WebSocket, user_id: int, username: str
     ) -> None:
         self.hub = hub
+        self.feed = feed
         self.websocket = websocket
-        self.room = room
         self.user_id = user_id
         self.username = username
-        self.backlog_limit = backlog_limit
-        self.close_timeout = close_timeout
-        self.dead = False
-        # Until the history is sent, live frames wait here (see `go_live`).
-        self.catch_up: list[tuple[int, str]] | None = []
-        self.overflowed = False
+        self.state = State.CATCHING_UP
         self.last_seq = 0
+        # While catching up, live frames wait here; None once live.
+        self.waiting: list[tuple[int, str]] | None = []
+        self._overflowed = False
         self.backlog: deque[str] | None = None
         self.drainer: asyncio.Task[None] | None = None
-        self._close_task: asyncio.Task[None] | None = None
+        self.closer: asyncio.Task[None] | None = None
+        self.handler: asyncio.Task[Any] | None = None
+        self._receiving = False
         self._gone = False
         self._gone_event: asyncio.Event | None = None
 
     @property
+    def room(self) -> str:
+        return self.feed.name
+
+    @property
+    def present(self) -> bool:
+        return self.state is State.CATCHING_UP or self.state is State.LIVE
+
+    @property
     def gone(self) -> asyncio.Event:
-        """Set once this socket is dropped or closed by the hub. Made on first use: nothing in
-        the app waits on it, and an Event per idle socket is about 380 bytes (tracemalloc)."""
+        """Set once the hub has dropped or closed this socket. Made on first use: nothing in the
+        app waits on it, and an Event per idle socket is about 380 bytes (tracemalloc)."""
         if self._gone_event is None:
             self._gone_event = asyncio.Event()
             if self._gone:
@@ -97,44 +153,61 @@ class Connection:
         if self._gone_event is not None:
             self._gone_event.set()
 
-    # ---- receiving frames from the hub ----------------------------------------------------
+    # ---- catching up, then live --------------------------------------------------------------
 
-    def deliver(self, seq: int, text: str) -> None:
-        if self.dead:
-            return
-        if self.catch_up is not None:
-            if self.overflowed:
-                return  # the history pass will fetch these from the database
-            if len(self.catch_up) >= self.backlog_limit:
-                self.overflowed = True
-                self.catch_up.clear()
-                return
-            self.catch_up.append((seq, text))
-            return
-        if seq:
-            if seq <= self.last_seq:
-                return  # sent already (history, or a repeated publish)
-            self.last_seq = seq
-        self.send(text)
+    async def catch_up(self, since: int) -> None:
+        """Send what came after `since` from the database, then go live with no gap or repeat.
 
-    def go_live(self, last_sent: int) -> None:
-        """History is out up to `last_sent`: flush what arrived meanwhile, newer seqs only.
-
-        Synchronous on purpose: nothing can arrive between the flush and the switch to live.
+        The feed already delivers to this socket (into `waiting`), so what the database read
+        misses at its end is waiting; if too much arrived meanwhile, read the database again.
+        A `since` past the room's head (a client's mistake, or a database restored from a
+        backup) resumes from the head instead of muting the socket until the room catches up.
         """
-        waiting, self.catch_up = self.catch_up or [], None
-        self.last_seq = max(self.last_seq, last_sent)
+        hub, room_id = self.hub, self.feed.room_id
+        last = min(since, await hub.source.head(room_id))
+        while True:
+            rows = await hub.source.frames_after(room_id, last, hub.history_page)
+            for seq, text in rows:
+                await self.websocket.send_text(text)
+                last = seq
+            if len(rows) == hub.history_page:
+                continue
+            if self._overflowed:
+                self._overflowed = False
+                continue
+            break
+        # Synchronous from here on: nothing can arrive between the flush and the switch.
+        waiting, self.waiting = self.waiting or [], None
+        self.last_seq = max(self.last_seq, last)
+        self.state = State.LIVE
         for seq, text in waiting:
             self.deliver(seq, text)
 
-    # ---- sending, without waiting ---------------------------------------------------------
+    def deliver(self, seq: int, text: str) -> None:
+        """A frame for this socket: `seq` > 0 for a message (sent once, in order), 0 otherwise."""
+        if self.state is State.LIVE:
+            if seq:
+                if seq <= self.last_seq:
+                    return  # sent already (history, or a repeated doorbell)
+                self.last_seq = seq
+            self.send(text)
+        elif self.state is State.CATCHING_UP:
+            if self._overflowed or self.waiting is None:
+                return  # the catch-up reads these from the database
+            if len(self.waiting) >= self.hub.backlog_limit:
+                self._overflowed = True
+                self.waiting.clear()
+                return
+            self.waiting.append((seq, text))
+
+    # ---- sending, without waiting ------------------------------------------------------------
 
     def send(self, text: str) -> None:
         """Send one frame in order; never suspends the caller."""
-        if self.dead:
+        if self.state is not State.LIVE:
             return
         if self.backlog is not None:
-            if len(self.backlog) >= self.backlog_limit:
+            if len(self.backlog) >= self.hub.backlog_limit:
                 self.evict()
             else:
                 self.backlog.append(text)
@@ -164,53 +237,112 @@ class Connection:
         self.backlog = None
         self.drainer = None
 
-    # ---- leaving ----------------------------------------------------------------------------
+    # ---- reading frames ----------------------------------------------------------------------
+
+    async def frames(self) -> AsyncIterator[str]:
+        """The client's text frames, until it leaves or the hub ends this socket.
+
+        A frame over the size limit closes this socket with 1009 (uvicorn's `ws_max_size` catches
+        most of them first; this covers any other server); a binary frame gets an error frame.
+        """
+        limit = self.hub.max_frame_bytes
+        while self.state is State.LIVE:
+            self._receiving = True
+            try:
+                message = await self.websocket.receive()
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if self.state is State.CLOSED and task is not None and task.cancelling():
+                    task.uncancel()  # the hub ended this socket (see `_stop_handler`)
+                    return
+                raise
+            except (WebSocketDisconnect, RuntimeError):
+                return
+            finally:
+                self._receiving = False
+            if message["type"] == "websocket.disconnect":
+                return
+            text: str | None = message.get("text")
+            if text is None:
+                size = len(message.get("bytes") or b"")
+            else:
+                size = len(text) if len(text) * 4 <= limit else len(text.encode())
+            if size > limit:
+                await self.close(TOO_BIG, "frame too large")
+                return
+            if text is None:
+                self.send(error_frame("bad_frame", "frames are JSON text"))
+                continue
+            yield text
+
+    # ---- leaving -----------------------------------------------------------------------------
 
     def drop(self) -> None:
-        """The send failed (the peer went away): forget this socket, tell no one else."""
-        if self.dead:
+        """A send failed (the peer went away): forget this socket, tell no one else."""
+        if not self.present:
             return
-        self.dead = True
+        self.state = State.CLOSED
         self.backlog = None
         self.hub.remove(self)
         self._mark_gone()
 
     def evict(self) -> None:
-        """Too slow: out of the room now, closed with 1013 if the close can go through."""
-        if self.dead:
+        """Too slow: out of the room now, closed with 1013 once the close can go through."""
+        if not self.present:
             return
         log.warning("evicting %s from %s: backlog full", self.username, self.room)
-        self.dead = True
+        self.state = State.EVICTED
         self.backlog = None
         if self.drainer is not None:
             self.drainer.cancel()
             self.drainer = None
         self.hub.remove(self)
-        self._close_task = asyncio.create_task(self._close(TOO_SLOW, "too slow, resume with since"))
+        self.closer = asyncio.create_task(self._close(TOO_SLOW, "too slow: resume with since"))
+
+    async def close(self, code: int, reason: str) -> None:
+        """Close from the socket's own handler (1009), or from the hub (1012 at shutdown)."""
+        if self.present:
+            self.state = State.EVICTED
+            self.hub.remove(self)
+        if self.drainer is not None:
+            self.drainer.cancel()
+            self.drainer = None
+        await self._close(code, reason)
 
     async def _close(self, code: int, reason: str) -> None:
+        # The close frame waits behind whatever fills the peer's buffers: bounded. A peer that
+        # reads again within the bound gets everything sent before it, then the close code.
         try:
-            async with asyncio.timeout(self.close_timeout):
+            async with asyncio.timeout(self.hub.close_timeout):
                 await self.websocket.close(code, reason)
         except (TimeoutError, Exception):
-            pass  # a stuck peer: its transport goes when it does; it gets nothing more from us
+            pass
         finally:
+            self.state = State.CLOSED
             self._mark_gone()
+            self._stop_handler()
+
+    def _stop_handler(self) -> None:
+        """End the handler's wait for frames: a stuck peer never sends the disconnect that
+        would end it, and its socket's resources should go now."""
+        handler = self.handler
+        if handler is not None and self._receiving and handler is not asyncio.current_task():
+            handler.cancel()
 
 
 async def _finish(coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
-    """Drive a coroutine that was stepped once by hand and yielded `waiting_on`, as a Task would."""
+    """Drive a coroutine that was stepped once by hand and yielded `waiting_on`, as a Task would.
+
+    The future it yielded is still marked as being awaited (`_asyncio_future_blocking`), since no
+    Task took it: awaiting it again directly raises "await wasn't used with future". Waiting on
+    it with `asyncio.wait` adds a callback instead, and the coroutine reads the outcome itself.
+    """
     try:
         while True:
             if waiting_on is None:
                 await asyncio.sleep(0)  # a bare yield: give the loop one turn
             else:
-                try:
-                    await waiting_on
-                except asyncio.CancelledError:
-                    raise
-                except BaseException:
-                    pass  # the coroutine sees the future's outcome itself when resumed
+                await asyncio.wait((waiting_on,))
             waiting_on = coro.send(None)
     except StopIteration:
         return
@@ -219,123 +351,350 @@ async def _finish(coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
         raise
 
 
-class Hub:
-    """Sockets by room for this process; the broker's delivery callback."""
+class RoomFeed:
+    """One followed room's cursor in this process (see the module's docstring)."""
 
-    def __init__(self, *, backlog_limit: int, close_timeout: float) -> None:
+    __slots__ = (
+        "announced",
+        "announcer",
+        "announcing",
+        "fill_again",
+        "filler",
+        "gap_timer",
+        "head",
+        "hub",
+        "members",
+        "name",
+        "newcomers",
+        "pending",
+        "presence_dirty",
+        "ready",
+        "room_id",
+        "written",
+    )
+
+    def __init__(self, hub: Hub, room_id: int, name: str) -> None:
+        self.hub = hub
+        self.room_id = room_id
+        self.name = name
+        # The sockets in the order they joined (a dict as an ordered set).
+        self.members: dict[Connection, None] = {}
+        self.head: int | None = None  # None while the feed is being set up
+        self.ready = asyncio.Event()
+        self.pending: dict[int, str] = {}
+        self.gap_timer: asyncio.TimerHandle | None = None
+        self.filler: asyncio.Task[None] | None = None
+        self.fill_again = False
+        # Presence: the list last sent, this worker's users last written to the shared state.
+        self.announced: list[str] | None = None
+        self.written: set[str] = set()
+        self.newcomers: list[Connection] = []
+        self.presence_dirty = False
+        self.announcing = False
+        self.announcer: asyncio.Task[None] | None = None
+
+    def start(self, head: int) -> None:
+        """Set up: what arrived while the head was read is kept if it is newer."""
+        self.head = head
+        self.pending = {seq: text for seq, text in self.pending.items() if seq > head}
+        self._advance_pending()
+        self.ready.set()
+        if self.pending:
+            self._wait_for_gap()
+
+    def on_message(self, seq: int, text: str) -> None:
+        head = self.head
+        if head is None:
+            self.pending[seq] = text
+            return
+        if seq <= head:
+            return  # delivered already: a repeated doorbell, or read from the database first
+        if seq == head + 1:
+            self._advance(seq, text)
+            self._advance_pending()
+            if not self.pending and self.gap_timer is not None:
+                self.gap_timer.cancel()
+                self.gap_timer = None
+            return
+        self.pending[seq] = text
+        self._wait_for_gap()
+
+    def _advance(self, seq: int, text: str) -> None:
+        self.head = seq
+        for conn in tuple(self.members):
+            conn.deliver(seq, text)
+
+    def _advance_pending(self) -> None:
+        assert self.head is not None
+        while (text := self.pending.pop(self.head + 1, None)) is not None:
+            self._advance(self.head + 1, text)
+
+    def _wait_for_gap(self) -> None:
+        if self.gap_timer is None and self.filler is None:
+            loop = asyncio.get_running_loop()
+            self.gap_timer = loop.call_later(self.hub.gap_wait, self.fill)
+
+    def fill(self) -> None:
+        """Read from the database what lies between `head` and the room's head."""
+        if self.gap_timer is not None:
+            self.gap_timer.cancel()
+            self.gap_timer = None
+        if self.head is None:
+            return
+        if self.filler is not None:
+            self.fill_again = True
+            return
+        self.filler = asyncio.create_task(self._fill())
+
+    async def _fill(self) -> None:
+        page = self.hub.history_page
+        try:
+            while True:
+                self.fill_again = False
+                assert self.head is not None
+                rows = await self.hub.source.frames_after(self.room_id, self.head, page)
+                for seq, text in rows:
+                    if seq > self.head:  # live doorbells may have moved on meanwhile
+                        self.pending.pop(seq, None)
+                        self._advance(seq, text)
+                for seq in [seq for seq in self.pending if seq <= self.head]:
+                    del self.pending[seq]
+                self._advance_pending()
+                if len(rows) < page and not self.fill_again:
+                    break
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the database is away: try again later
+            log.warning("reading %s from the database failed (%s): will retry",
+                        self.name, type(exc).__name__)  # fmt: skip
+        finally:
+            self.filler = None
+        if self.pending:
+            self._wait_for_gap()
+
+    def stop(self) -> None:
+        if self.gap_timer is not None:
+            self.gap_timer.cancel()
+            self.gap_timer = None
+        if self.filler is not None:
+            self.filler.cancel()
+            self.filler = None
+
+
+class Hub:
+    """This process's followed rooms and their sockets; the broker's delivery callback."""
+
+    def __init__(
+        self,
+        source: FeedSource,
+        *,
+        backlog_limit: int,
+        close_timeout: float,
+        max_frame_bytes: int = 16384,
+        history_page: int = 500,
+        gap_wait: float = 0.05,
+        presence: Presence | None = None,
+    ) -> None:
+        self.source = source
         self.backlog_limit = backlog_limit
         self.close_timeout = close_timeout
-        # Per room, the sockets in the order they joined (a dict as an ordered set).
-        self.rooms: dict[str, dict[Connection, None]] = {}
-        self.by_user: dict[int, int] = {}
+        self.max_frame_bytes = max_frame_bytes
+        self.history_page = history_page
+        self.gap_wait = gap_wait
+        # None: one process, presence is this hub's own sockets.
+        self.presence = presence
+        self.feeds: dict[str, RoomFeed] = {}
         self.broker: Broker | None = None
-        self._announcing: set[str] = set()
-        self._stale: set[str] = set()
-        self._announced: dict[str, list[str]] = {}
+        self.closing = False
 
-    def connection(
-        self, websocket: WebSocket, room: str, user_id: int, username: str
-    ) -> Connection:
-        return Connection(
-            self,
-            websocket,
-            room,
-            user_id,
-            username,
-            backlog_limit=self.backlog_limit,
-            close_timeout=self.close_timeout,
-        )
+    # ---- sockets coming and going ------------------------------------------------------------
 
-    def sockets_of(self, user_id: int) -> int:
-        return self.by_user.get(user_id, 0)
+    @contextlib.asynccontextmanager
+    async def connect(
+        self, websocket: WebSocket, room: RoomRef, user_id: int, username: str, since: int
+    ) -> AsyncIterator[Connection]:
+        """Follow the room, catch the socket up from `since`, and hand it over live.
 
-    def reserve(self, user_id: int) -> None:
-        self.by_user[user_id] = self.by_user.get(user_id, 0) + 1
+        The feed is followed (subscribed) before the history is read, so nothing falls between.
+        A peer that leaves during the catch-up ends the block quietly: it resumes with `since`.
+        """
+        feed = await self._follow(room)
+        conn = Connection(self, feed, websocket, user_id, username)
+        conn.handler = asyncio.current_task()
+        feed.members[conn] = None
+        try:
+            try:
+                await conn.catch_up(since)
+            except WebSocketDisconnect:
+                conn.state = State.CLOSED  # `frames()` then yields nothing
+            else:
+                self.presence_changed(feed, newcomer=conn)
+            yield conn
+        finally:
+            await self._leave(conn)
 
-    def release(self, user_id: int) -> None:
-        left = self.by_user.get(user_id, 0) - 1
-        if left > 0:
-            self.by_user[user_id] = left
-        else:
-            self.by_user.pop(user_id, None)
-
-    async def join(self, conn: Connection) -> None:
-        """Follow the room (subscribe first, so nothing published from now on is missed)."""
-        members = self.rooms.get(conn.room)
-        if members is None:
-            members = self.rooms[conn.room] = {}
-            if self.broker is not None:
-                await self.broker.subscribe(conn.room)
-        members[conn] = None
+    async def _follow(self, room: RoomRef) -> RoomFeed:
+        """The room's feed, set up once even when several sockets join at the same moment."""
+        while True:
+            feed = self.feeds.get(room.name)
+            if feed is None:
+                feed = self.feeds[room.name] = RoomFeed(self, room.id, room.name)
+                try:
+                    if self.broker is not None:
+                        await self.broker.subscribe(room.name)
+                    head = await self.source.head(room.id)
+                except BaseException:
+                    if self.feeds.get(room.name) is feed:
+                        del self.feeds[room.name]
+                    feed.ready.set()
+                    raise
+                feed.start(head)
+                return feed
+            if feed.head is None:
+                await feed.ready.wait()
+                continue  # set up now, or failed and gone: look again
+            return feed
 
     def remove(self, conn: Connection) -> None:
-        members = self.rooms.get(conn.room)
-        if members is None or conn not in members:
-            return
-        del members[conn]
-        self.announce_presence(conn.room)
+        """Out of its room's delivery (dropped, evicted, closed): presence changes."""
+        feed = conn.feed
+        if conn in feed.members:
+            del feed.members[conn]
+            self.presence_changed(feed)
 
-    async def leave(self, conn: Connection) -> None:
-        conn.dead = True
+    async def _leave(self, conn: Connection) -> None:
+        if conn.present:
+            conn.state = State.CLOSED
         self.remove(conn)
-        if not self.rooms.get(conn.room, True):
-            del self.rooms[conn.room]
-            self._announced.pop(conn.room, None)
+        if conn.drainer is not None:
+            conn.drainer.cancel()
+            conn.drainer = None
+        feed = conn.feed
+        if not feed.members and self.feeds.get(feed.name) is feed:
+            del self.feeds[feed.name]
+            feed.stop()
             if self.broker is not None:
-                await self.broker.unsubscribe(conn.room)
+                await self.broker.unsubscribe(feed.name)
 
-    def online(self, room: str) -> list[str]:
-        return sorted({conn.username for conn in self.rooms.get(room, ()) if not conn.dead})
-
-    def announce_presence(self, room: str, newcomer: Connection | None = None) -> None:
-        """Send the room's online list when it changed (and to a newcomer, who needs it anyway).
-
-        A send that fails drops its socket, which changes the list again: that change is
-        announced after this round, never nested inside it, so every socket sees the lists in the
-        order they were true.
-        """
-        if room in self._announcing:
-            self._stale.add(room)
-            return
-        self._announcing.add(room)
-        try:
-            while members := self.rooms.get(room):
-                self._stale.discard(room)
-                online = self.online(room)
-                text = json.dumps({"type": "presence", "room": room, "online": online})
-                if online != self._announced.get(room):
-                    self._announced[room] = online
-                    for conn in tuple(members):
-                        conn.deliver(0, text)
-                elif newcomer is not None:
-                    newcomer.deliver(0, text)  # a second tab of someone already online
-                newcomer = None
-                if room not in self._stale:
-                    break
-        finally:
-            self._announcing.discard(room)
-            self._stale.discard(room)
+    # ---- from the broker ---------------------------------------------------------------------
 
     def on_payload(self, room: str, payload: bytes) -> None:
         """The broker's callback: one decode per message, then one non-waiting send per socket."""
-        members = self.rooms.get(room)
-        if not members:
+        feed = self.feeds.get(room)
+        if feed is None:
             return
         seq, skip, text = unpack(payload)
-        for conn in tuple(members):
-            if skip and conn.username == skip:
-                continue
-            conn.deliver(seq, text)
+        if seq > 0:
+            feed.on_message(seq, text)
+        elif seq == PRESENCE_SEQ:
+            self.presence_changed(feed, ring=False)
+        else:
+            for conn in tuple(feed.members):
+                if not (skip and conn.username == skip):
+                    conn.deliver(0, text)
 
-    async def close_all(self, code: int = 1012) -> None:
+    def resync(self) -> None:
+        """The broker reconnected: doorbells may have been lost, so read every room to its head."""
+        for feed in tuple(self.feeds.values()):
+            feed.fill()
+            self.presence_changed(feed, ring=False)
+
+    async def check_heads(self) -> None:
+        """Catch a lost doorbell for a room's last message (nothing after it reveals the gap)."""
+        feeds = [feed for feed in self.feeds.values() if feed.head is not None]
+        if not feeds:
+            return
+        heads = await self.source.heads([feed.room_id for feed in feeds])
+        for feed in feeds:
+            assert feed.head is not None
+            if heads.get(feed.room_id, 0) > feed.head:
+                feed.fill()
+
+    async def heartbeat(self) -> None:
+        """Keep this worker's presence alive in the shared state; notice workers that died."""
+        if self.presence is None:
+            return
+        local = {name: self._local_online(feed) for name, feed in self.feeds.items()}
+        for name in await self.presence.heartbeat(local):
+            if (feed := self.feeds.get(name)) is not None:
+                self.presence_changed(feed, ring=False)
+
+    # ---- presence ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _local_online(feed: RoomFeed) -> set[str]:
+        return {conn.username for conn in feed.members if conn.present}
+
+    def online(self, room: str) -> list[str]:
+        """This process's users in the room."""
+        feed = self.feeds.get(room)
+        return sorted(self._local_online(feed)) if feed else []
+
+    def presence_changed(
+        self, feed: RoomFeed, newcomer: Connection | None = None, *, ring: bool = True
+    ) -> None:
+        """Send the room's online list to its sockets when it changed (and to a newcomer, who
+        needs it anyway). `ring`: the change is this worker's own, so tell the other workers."""
+        if self.closing:
+            return
+        if newcomer is not None:
+            feed.newcomers.append(newcomer)
+        feed.presence_dirty = True
+        if self.presence is None:
+            self._announce_local(feed)
+        elif feed.announcer is None:
+            feed.announcer = asyncio.create_task(self._announce_shared(feed, ring))
+
+    def _announce_local(self, feed: RoomFeed) -> None:
+        # A send that fails drops its socket, which changes the list again: announced after this
+        # round, never inside it, so every socket sees the lists in the order they were true.
+        if feed.announcing:
+            return
+        feed.announcing = True
+        try:
+            while feed.presence_dirty:
+                feed.presence_dirty = False
+                self._send_presence(feed, sorted(self._local_online(feed)))
+        finally:
+            feed.announcing = False
+
+    async def _announce_shared(self, feed: RoomFeed, ring: bool) -> None:
+        assert self.presence is not None
+        try:
+            while feed.presence_dirty:
+                feed.presence_dirty = False
+                local = self._local_online(feed)
+                if local != feed.written:
+                    feed.written = local
+                    await self.presence.set_presence(feed.name, local)
+                    if ring and self.broker is not None:
+                        await self.broker.publish(feed.name, pack(PRESENCE_SEQ, ""))
+                self._send_presence(feed, await self.presence.online(feed.name))
+        except Exception as exc:  # Redis away: the next heartbeat repairs it
+            log.warning("presence of %s not updated (%s)", feed.name, type(exc).__name__)
+        finally:
+            feed.announcer = None
+
+    @staticmethod
+    def _send_presence(feed: RoomFeed, online: list[str]) -> None:
+        text = json.dumps({"type": "presence", "room": feed.name, "online": online})
+        newcomers, feed.newcomers = feed.newcomers, []
+        if online != feed.announced:
+            feed.announced = online
+            for conn in tuple(feed.members):
+                conn.deliver(0, text)
+        else:
+            for conn in newcomers:
+                conn.deliver(0, text)  # a second tab of someone already online
+
+    # ---- shutting down -----------------------------------------------------------------------
+
+    async def close_all(self, code: int = GOING_AWAY) -> None:
         """Server going away: tell every socket to come back later (with `since`)."""
-        conns = [conn for members in self.rooms.values() for conn in members]
-        for conn in conns:
-            conn.dead = True
-        self.rooms.clear()
-        for conn in conns:
-            if conn.drainer is not None:
-                conn.drainer.cancel()
+        self.closing = True
+        conns = [conn for feed in self.feeds.values() for conn in feed.members]
+        for feed in self.feeds.values():
+            feed.stop()
         await asyncio.gather(
-            *(conn._close(code, "server restarting") for conn in conns), return_exceptions=True
+            *(conn.close(code, "server restarting") for conn in conns), return_exceptions=True
         )

@@ -6,15 +6,20 @@ in lifespan, from the settings.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from capstone import errors
-from capstone.broker import MemoryBroker
-from capstone.chat import ChatState, RateLimiter
+from capstone.broker import Broker, MemoryBroker, RedisBroker
+from capstone.chat import ChatState, DatabaseFeed, RateLimiter
 from capstone.db import create_schema, make_engine, make_sessionmaker
 from capstone.hub import Hub
 from capstone.middleware import RequestContextMiddleware, UploadLimitMiddleware
@@ -23,6 +28,25 @@ from capstone.security import TicketStore
 from capstone.settings import PACKAGE_DIR, Settings
 
 STATIC_DIR = PACKAGE_DIR / "static"
+log = logging.getLogger("capstone")
+
+
+def connect_redis(url: str) -> Redis:
+    # No retries inside redis-py: the broker's listener reconnects itself (and must know when it
+    # has, to read what it missed), and a publish must not hold up a sender's ack for seconds.
+    return Redis.from_url(
+        url, retry=Retry(NoBackoff(), 0), socket_connect_timeout=1.0, socket_timeout=2.0
+    )
+
+
+async def every(seconds: float, chore: Callable[[], Awaitable[None]]) -> None:
+    """Run `chore` every `seconds` while the app runs; a failure costs one log line."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await chore()
+        except Exception as exc:  # a service away: the next round tries again
+            log.warning("%s failed (%s)", getattr(chore, "__name__", chore), type(exc).__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,37 +54,51 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.redis_url:
-            # Several workers with an in-memory broker would silently miss each other's messages.
-            raise RuntimeError(
-                "CHAT_REDIS_URL is set, but this version fans out in one process only: "
-                "unset it (the Redis broker comes with the multi-worker issue)"
-            )
         settings.secret()  # generated and kept under var/ on the first start, if not configured
         engine = make_engine(settings.database_url)
         await create_schema(engine)
+        sessionmaker = make_sessionmaker(engine)
+        redis = connect_redis(settings.redis_url) if settings.redis_url else None
         hub = Hub(
+            DatabaseFeed(sessionmaker),
             backlog_limit=settings.max_socket_backlog,
             close_timeout=settings.evict_close_timeout,
+            max_frame_bytes=settings.max_message_bytes,
+            history_page=settings.history_page,
+            gap_wait=settings.gap_wait_seconds,
         )
-        broker = MemoryBroker(hub.on_payload)
+        broker: Broker
+        if redis is None:
+            broker = MemoryBroker(hub.on_payload)
+        else:
+            broker = RedisBroker(hub.on_payload, redis, hub.resync)
         hub.broker = broker
         await broker.connect()
         app.state.chat = ChatState(
             settings=settings,
             engine=engine,
-            sessionmaker=make_sessionmaker(engine),
+            sessionmaker=sessionmaker,
             hub=hub,
             broker=broker,
             tickets=TicketStore(settings.ticket_seconds),
             limiter=RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_seconds),
             typing_limiter=RateLimiter(1, 1.0),
         )
+        chores = []
+        if broker.lossy:
+            chores.append(asyncio.create_task(every(settings.head_check_seconds, hub.check_heads)))
+        if hub.presence is not None:
+            chores.append(asyncio.create_task(every(settings.heartbeat_seconds, hub.heartbeat)))
         try:
             yield
         finally:
+            for chore in chores:
+                chore.cancel()
+            await asyncio.gather(*chores, return_exceptions=True)
             await hub.close_all()
             await broker.disconnect()
+            if redis is not None:
+                await redis.aclose()
             await engine.dispose()
 
     app = FastAPI(

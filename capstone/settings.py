@@ -42,7 +42,13 @@ class Settings(BaseSettings):
     max_sockets_per_user: int = Field(default=5, ge=1)
     # Frames waiting for one slow socket before it is evicted with 1013.
     max_socket_backlog: int = Field(default=256, ge=1)
-    evict_close_timeout: float = Field(default=1.0, gt=0)
+    # How long the 1013 close to an evicted socket may wait for its peer to read again.
+    evict_close_timeout: float = Field(default=5.0, gt=0)
+    # A seq arriving before the one it follows waits this long for it; then the database is read.
+    gap_wait_seconds: float = Field(default=0.05, gt=0)
+    # With Redis: how often each worker compares the rooms it follows with their heads in the
+    # database, for a lost doorbell of a room's last message.
+    head_check_seconds: float = Field(default=1.0, gt=0)
     history_page: int = Field(default=500, ge=1)
     cookie_secure: bool = False
 

@@ -1,16 +1,24 @@
-"""The hub's fan-out, with stand-in sockets that behave like uvicorn's: a send to a healthy socket
-completes without suspending; a send to a full one waits for the transport to drain."""
+"""The hub, with stand-ins that behave like the real parts: sockets whose send completes without
+suspending while writable and waits like uvicorn's when not, and a "database" of stored messages.
+
+What a socket receives is what a chat user sees, so each test asserts the frames a socket got.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator, Collection
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from capstone.broker import MemoryBroker, pack
-from capstone.hub import Connection, Hub
+from capstone.hub import Connection, Hub, RoomRef, State
+
+ROOM = RoomRef(1, "general")
 
 
 class FakeSocket:
@@ -23,6 +31,7 @@ class FakeSocket:
         self.texts: list[str] = []
         self.closed_with: int | None = None
         self.broken = False
+        self.incoming: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.writable.wait()
@@ -30,6 +39,7 @@ class FakeSocket:
             raise OSError("connection reset")
         if message["type"] == "websocket.close":
             self.closed_with = message["code"]
+            self.incoming.put_nowait({"type": "websocket.disconnect", "code": message["code"]})
         else:
             self.texts.append(message["text"])
 
@@ -39,183 +49,368 @@ class FakeSocket:
     async def close(self, code: int = 1000, reason: str = "") -> None:
         await self.send({"type": "websocket.close", "code": code, "reason": reason})
 
+    async def receive(self) -> dict[str, Any]:
+        return await self.incoming.get()
+
+    def frames(self, kind: str) -> list[dict[str, Any]]:
+        return [f for f in map(json.loads, self.texts) if f["type"] == kind]
+
     def messages(self) -> list[int]:
-        return [json.loads(t)["seq"] for t in self.texts if json.loads(t)["type"] == "message"]
+        return [f["seq"] for f in self.frames("message")]
 
 
-async def room_of(hub: Hub, *names: str) -> dict[str, tuple[FakeSocket, Connection]]:
-    members = {}
-    for n, name in enumerate(names, start=1):
-        socket = FakeSocket(name)
-        conn = hub.connection(socket, "general", n, name)  # type: ignore[arg-type]
-        await hub.join(conn)
-        conn.go_live(0)
-        hub.announce_presence("general", newcomer=conn)  # as the socket route does
-        members[name] = (socket, conn)
-    for socket, _ in members.values():
-        socket.texts.clear()  # forget the presence frames of the set-up
-    return members
+def frame(seq: int) -> str:
+    return json.dumps({"type": "message", "room": ROOM.name, "seq": seq})
 
 
-def message(seq: int) -> bytes:
-    return pack(seq, json.dumps({"type": "message", "room": "general", "seq": seq}))
+class FakeDatabase:
+    """The truth behind the doorbells: stored frames per room, in seq order."""
+
+    def __init__(self) -> None:
+        self.stored: dict[int, list[str]] = {ROOM.id: []}
+        self.reads = 0
+
+    def store(self, count: int = 1) -> list[int]:
+        rows = self.stored[ROOM.id]
+        for _ in range(count):
+            rows.append(frame(len(rows) + 1))
+        return list(range(len(rows) - count + 1, len(rows) + 1))
+
+    async def head(self, room_id: int) -> int:
+        return len(self.stored[room_id])
+
+    async def heads(self, room_ids: Collection[int]) -> dict[int, int]:
+        return {room_id: len(self.stored[room_id]) for room_id in room_ids}
+
+    async def frames_after(self, room_id: int, after: int, limit: int) -> list[tuple[int, str]]:
+        self.reads += 1
+        rows = self.stored[room_id][after : after + limit]
+        return list(enumerate(rows, start=after + 1))
+
+
+def doorbell(seq: int) -> bytes:
+    return pack(seq, frame(seq))
 
 
 @pytest.fixture
-def hub() -> Hub:
-    hub = Hub(backlog_limit=4, close_timeout=0.2)
+def db() -> FakeDatabase:
+    return FakeDatabase()
+
+
+@pytest.fixture
+def hub(db: FakeDatabase) -> Hub:
+    hub = Hub(db, backlog_limit=4, close_timeout=0.2, history_page=3, gap_wait=0.01)
     hub.broker = MemoryBroker(hub.on_payload)
     return hub
 
 
+class Room:
+    """Sockets held open in the hub, each as the socket route holds one."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.stack = contextlib.AsyncExitStack()
+        self.sockets: dict[str, tuple[FakeSocket, Connection]] = {}
+
+    async def join(self, name: str, since: int = 0, user_id: int | None = None) -> FakeSocket:
+        socket = FakeSocket(name)
+        user = user_id or len(self.sockets) + 1
+        conn = await self.stack.enter_async_context(
+            self.hub.connect(socket, ROOM, user, name, since)  # type: ignore[arg-type]
+        )
+        self.sockets[name] = (socket, conn)
+        return socket
+
+    async def leave(self, name: str) -> None:
+        socket, conn = self.sockets.pop(name)
+        await self.hub._leave(conn)
+
+
+@pytest_asyncio.fixture
+async def room(hub: Hub) -> AsyncIterator[Room]:
+    room = Room(hub)
+    async with room.stack:
+        yield room
+
+
+async def until(check: Any, within: float = 2.0) -> None:
+    """Wait, with a bound, for a condition the hub's tasks and timers make true."""
+    async with asyncio.timeout(within):
+        while not check():
+            await asyncio.sleep(0.001)
+
+
+# ---- sending without waiting ------------------------------------------------------------------
+
+
 @pytest.mark.asyncio
-async def test_healthy_sockets_get_the_frame_without_a_task_or_a_suspension(hub: Hub) -> None:
-    members = await room_of(hub, "ann", "bob", "cid")
+async def test_healthy_sockets_get_the_frame_without_a_task_or_a_suspension(
+    hub: Hub, room: Room, db: FakeDatabase
+) -> None:
+    sockets = [await room.join(name) for name in ("ann", "bob", "cid")]
     tasks_before = asyncio.all_tasks()
-    hub.on_payload("general", message(1))  # a plain call: no await anywhere
+    db.store()
+    hub.on_payload(ROOM.name, doorbell(1))  # a plain call: no await anywhere
     assert asyncio.all_tasks() == tasks_before
-    texts = {socket.texts[0] for socket, _ in members.values()}
-    assert len(texts) == 1  # one string, shared by every recipient
+    assert len({socket.texts[-1] for socket in sockets}) == 1  # one string for every recipient
+    assert all(socket.messages() == [1] for socket in sockets)
 
 
 @pytest.mark.asyncio
-async def test_a_blocked_socket_is_handed_to_a_drain_task_and_catches_up(hub: Hub) -> None:
-    members = await room_of(hub, "ann", "slow")
-    slow, conn = members["slow"]
-    slow.writable.clear()
-    for seq in (1, 2, 3):
-        hub.on_payload("general", message(seq))
-    assert members["ann"][0].messages() == [1, 2, 3]  # not held up
-    assert slow.messages() == [] and conn.drainer is not None
-    slow.writable.set()
-    await asyncio.wait_for(conn.drainer, 1)
-    assert slow.messages() == [1, 2, 3]
-    assert conn.backlog is None  # back on the fast path
-    hub.on_payload("general", message(4))
+async def test_a_send_that_has_to_wait_is_finished_later_and_nothing_is_lost(
+    hub: Hub, room: Room, db: FakeDatabase
+) -> None:
+    ann, slow = await room.join("ann"), await room.join("slow")
+    slow.writable.clear()  # the peer's buffers are full: uvicorn's send waits
+    for seq in db.store(3):
+        hub.on_payload(ROOM.name, doorbell(seq))
+    assert ann.messages() == [1, 2, 3]  # not held up
+    assert slow.messages() == []
+    # The peer reads again a moment later, once the drain task is waiting on the send.
+    asyncio.get_running_loop().call_later(0.05, slow.writable.set)
+    await until(lambda: slow.messages() == [1, 2, 3])
+    conn = room.sockets["slow"][1]
+    await until(lambda: conn.drainer is None)
+    assert conn.state is State.LIVE and conn.backlog is None  # back on the fast path
+    hub.on_payload(ROOM.name, doorbell(db.store()[0]))
     assert slow.messages() == [1, 2, 3, 4]
 
 
 @pytest.mark.asyncio
-async def test_a_stuck_socket_is_evicted_and_the_others_keep_receiving(hub: Hub) -> None:
-    members = await room_of(hub, "ann", "stuck")
-    stuck, conn = members["stuck"]
+async def test_a_stuck_socket_is_evicted_with_1013_and_the_others_keep_receiving(
+    hub: Hub, room: Room, db: FakeDatabase
+) -> None:
+    ann, stuck = await room.join("ann"), await room.join("stuck")
     stuck.writable.clear()
-    for seq in range(1, 11):
-        hub.on_payload("general", message(seq))
-    ann = members["ann"][0]
+    for seq in db.store(10):
+        hub.on_payload(ROOM.name, doorbell(seq))
     assert ann.messages() == list(range(1, 11))
-    assert conn.dead
-    presence = {"type": "presence", "room": "general", "online": ["ann"]}
-    assert presence in [json.loads(text) for text in ann.texts]
-    # The close waits behind the same full buffer: bounded, then given up.
+    conn = room.sockets["stuck"][1]
+    assert conn.state is State.EVICTED
+    assert ann.frames("presence")[-1]["online"] == ["ann"]
+    # It reads again a moment later, within the close's bound: it gets the close code.
+    asyncio.get_running_loop().call_later(0.05, stuck.writable.set)
     await asyncio.wait_for(conn.gone.wait(), 2)
-    assert stuck.closed_with is None
+    assert stuck.closed_with == 1013
+    assert stuck.messages() == []  # its backlog was dropped: it resumes with `since`
+    hub.on_payload(ROOM.name, doorbell(db.store()[0]))
     assert stuck.messages() == []
-    stuck.writable.set()
-    hub.on_payload("general", message(11))
-    assert stuck.messages() == []  # dead: nothing more, ever
 
 
 @pytest.mark.asyncio
-async def test_an_evicted_socket_that_recovers_gets_1013(hub: Hub) -> None:
-    members = await room_of(hub, "ann", "lagging")
-    lagging, conn = members["lagging"]
-    lagging.writable.clear()
-    for seq in range(1, 8):
-        hub.on_payload("general", message(seq))
-    assert conn.dead
-    lagging.writable.set()  # the peer reads again: the close can go through
+async def test_a_peer_that_never_reads_again_is_let_go_after_the_close_bound(
+    hub: Hub, room: Room, db: FakeDatabase
+) -> None:
+    await room.join("ann")
+    stuck = await room.join("stuck")
+    conn = room.sockets["stuck"][1]
+    reading = asyncio.create_task(anext(aiter(conn.frames()), None))
+    conn.handler = reading  # the handler waiting for the client's next frame
+    await until(lambda: conn._receiving)
+    stuck.writable.clear()
+    for seq in db.store(6):
+        hub.on_payload(ROOM.name, doorbell(seq))
     await asyncio.wait_for(conn.gone.wait(), 2)
-    assert lagging.closed_with == 1013
+    assert conn.state is State.CLOSED and stuck.closed_with is None
+    assert await asyncio.wait_for(reading, 1) is None  # the handler's wait ended, quietly
 
 
 @pytest.mark.asyncio
-async def test_a_failing_send_drops_that_recipient_only(hub: Hub) -> None:
-    members = await room_of(hub, "sender", "gone", "ann")
-    members["gone"][0].broken = True
-    await hub.broker.publish("general", message(1))  # the sender's call does not raise
-    assert members["gone"][1].dead
-    assert members["ann"][0].messages() == [1]
-    assert members["sender"][0].messages() == [1]
-    assert hub.online("general") == ["ann", "sender"]
-    await hub.broker.publish("general", message(2))
-    assert members["ann"][0].messages() == [1, 2]
+async def test_a_failing_send_drops_that_recipient_only(
+    hub: Hub, room: Room, db: FakeDatabase
+) -> None:
+    sender, gone, ann = [await room.join(name) for name in ("sender", "gone", "ann")]
+    gone.broken = True
+    db.store()
+    assert hub.broker is not None
+    await hub.broker.publish(ROOM.name, doorbell(1))  # the sender's call does not raise
+    assert room.sockets["gone"][1].state is State.CLOSED
+    assert ann.messages() == [1] and sender.messages() == [1]
+    assert hub.online(ROOM.name) == ["ann", "sender"]
+
+
+# ---- order: the room's cursor -------------------------------------------------------------------
 
 
 @pytest.mark.asyncio
-async def test_a_socket_that_vanishes_mid_drain_is_dropped(hub: Hub) -> None:
-    members = await room_of(hub, "ann", "flaky")
-    flaky, conn = members["flaky"]
-    flaky.writable.clear()
-    hub.on_payload("general", message(1))
-    flaky.broken = True
-    flaky.writable.set()
-    await asyncio.wait_for(conn.gone.wait(), 1)
-    assert conn.dead and hub.online("general") == ["ann"]
+async def test_doorbells_out_of_order_are_delivered_in_order(
+    hub: Hub, room: Room, db: FakeDatabase
+) -> None:
+    ann = await room.join("ann")
+    db.store(4)
+    for seq in (2, 1, 4, 3):
+        hub.on_payload(ROOM.name, doorbell(seq))
+    assert ann.messages() == [1, 2, 3, 4]
+    assert db.reads == 1  # the catch-up only: nothing was read for the gap
 
 
 @pytest.mark.asyncio
-async def test_catch_up_hand_over_has_no_gap_and_no_repeat(hub: Hub) -> None:
-    socket = FakeSocket("late")
-    conn = hub.connection(socket, "general", 9, "late")  # type: ignore[arg-type]
-    await hub.join(conn)
-    for seq in (3, 4):  # published while the history (up to 3) is being read
-        hub.on_payload("general", message(seq))
-    assert socket.texts == []
-    conn.go_live(3)
-    hub.on_payload("general", message(4))  # a repeat
-    hub.on_payload("general", message(5))
-    assert socket.messages() == [4, 5]
+async def test_a_lost_doorbell_is_read_from_the_database_after_a_short_wait(
+    hub: Hub, room: Room, db: FakeDatabase
+) -> None:
+    ann = await room.join("ann")
+    db.store(3)
+    hub.on_payload(ROOM.name, doorbell(1))
+    hub.on_payload(ROOM.name, doorbell(3))  # 2 never rings
+    assert ann.messages() == [1]
+    await until(lambda: ann.messages() == [1, 2, 3])
+    hub.on_payload(ROOM.name, doorbell(2))  # late, and repeated: not shown twice
+    hub.on_payload(ROOM.name, doorbell(3))
+    assert ann.messages() == [1, 2, 3]
 
 
 @pytest.mark.asyncio
-async def test_overflow_during_catch_up_asks_for_another_history_pass(hub: Hub) -> None:
-    socket = FakeSocket("late")
-    conn = hub.connection(socket, "general", 9, "late")  # type: ignore[arg-type]
-    await hub.join(conn)
-    for seq in range(1, 10):
-        hub.on_payload("general", message(seq))
-    assert conn.overflowed and conn.catch_up == []
+async def test_after_a_reconnect_every_followed_room_is_read_to_its_head(
+    hub: Hub, room: Room, db: FakeDatabase
+) -> None:
+    ann = await room.join("ann")
+    db.store(5)  # published while the broker was away: no doorbell at all
+    hub.resync()
+    await until(lambda: ann.messages() == [1, 2, 3, 4, 5])  # over two pages of 3
 
 
 @pytest.mark.asyncio
-async def test_typing_skips_its_author(hub: Hub) -> None:
-    members = await room_of(hub, "ann", "bob")
-    await hub.broker.publish("general", pack(0, '{"type":"typing"}', skip="ann"))
-    assert members["ann"][0].texts == []
-    assert members["bob"][0].texts == ['{"type":"typing"}']
+async def test_the_head_check_catches_a_lost_doorbell_for_the_last_message(
+    hub: Hub, room: Room, db: FakeDatabase
+) -> None:
+    ann = await room.join("ann")
+    db.store()
+    await hub.check_heads()
+    await until(lambda: ann.messages() == [1])
 
 
 @pytest.mark.asyncio
-async def test_leaving_unsubscribes_an_empty_room(hub: Hub) -> None:
-    members = await room_of(hub, "ann")
-    assert isinstance(hub.broker, MemoryBroker) and hub.broker.rooms == {"general"}
-    await hub.leave(members["ann"][1])
-    assert hub.broker.rooms == set() and hub.rooms == {}
+async def test_sockets_joining_at_once_share_one_feed_and_miss_nothing(
+    hub: Hub, room: Room, db: FakeDatabase
+) -> None:
+    db.store(2)
+    sockets = await asyncio.gather(*(room.join(f"u{n}") for n in range(5)))
+    assert len(hub.feeds) == 1
+    hub.on_payload(ROOM.name, doorbell(db.store()[0]))
+    assert [socket.messages() for socket in sockets] == [[1, 2, 3]] * 5
+
+
+# ---- catching up ----------------------------------------------------------------------------
 
 
 @pytest.mark.asyncio
-async def test_presence_lists_arrive_in_the_order_they_were_true(hub: Hub) -> None:
+async def test_catch_up_hands_over_to_live_with_no_gap_and_no_repeat(
+    hub: Hub, room: Room, db: FakeDatabase
+) -> None:
+    await room.join("ann")  # the room is followed
+    db.store(7)
+    for seq in range(1, 8):
+        hub.on_payload(ROOM.name, doorbell(seq))
+    late = await room.join("late", since=2)  # history over several pages
+    for seq in db.store(2):
+        hub.on_payload(ROOM.name, doorbell(seq))
+    hub.on_payload(ROOM.name, doorbell(9))  # a repeat
+    assert late.messages() == [3, 4, 5, 6, 7, 8, 9]
+
+
+@pytest.mark.asyncio
+async def test_a_since_past_the_head_resumes_from_the_head(
+    hub: Hub, room: Room, db: FakeDatabase
+) -> None:
+    db.store(2)
+    ann = await room.join("ann", since=99)
+    hub.on_payload(ROOM.name, doorbell(db.store()[0]))
+    assert ann.messages() == [3]
+
+
+# ---- frames in, typing, presence --------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_frames_yields_text_refuses_binary_and_closes_oversize_with_1009(
+    hub: Hub, room: Room
+) -> None:
+    ann = await room.join("ann")
+    conn = room.sockets["ann"][1]
+    ann.incoming.put_nowait({"type": "websocket.receive", "text": "hello"})
+    ann.incoming.put_nowait({"type": "websocket.receive", "bytes": b"\x00"})
+    ann.incoming.put_nowait({"type": "websocket.receive", "text": "x" * 20000})
+    got = [text async for text in conn.frames()]
+    assert got == ["hello"]
+    assert ann.frames("error")[-1]["code"] == "bad_frame"
+    assert ann.closed_with == 1009
+
+
+@pytest.mark.asyncio
+async def test_typing_skips_its_author(hub: Hub, room: Room) -> None:
+    ann, bob = await room.join("ann"), await room.join("bob")
+    ann.texts.clear(), bob.texts.clear()
+    hub.on_payload(ROOM.name, pack(0, '{"type":"typing"}', skip="ann"))
+    assert ann.texts == [] and bob.texts == ['{"type":"typing"}']
+
+
+@pytest.mark.asyncio
+async def test_leaving_unsubscribes_an_empty_room(hub: Hub, room: Room) -> None:
+    await room.join("ann")
+    assert isinstance(hub.broker, MemoryBroker) and hub.broker.rooms == {ROOM.name}
+    await room.leave("ann")
+    assert hub.broker.rooms == set() and hub.feeds == {}
+
+
+@pytest.mark.asyncio
+async def test_presence_lists_arrive_in_the_order_they_were_true(hub: Hub, room: Room) -> None:
     """Dropping a broken socket mid-announcement re-announces after the round, not inside it."""
-    members = await room_of(hub, "bad1", "bad2", "zed", "ann")  # ann hears last
-    members["bad1"][0].broken = members["bad2"][0].broken = True
-    await hub.leave(members["zed"][1])
-    lists = [json.loads(text)["online"] for text in members["ann"][0].texts]
+    for name in ("bad1", "bad2", "zed", "ann"):  # ann hears last
+        await room.join(name)
+    room.sockets["bad1"][0].broken = room.sockets["bad2"][0].broken = True
+    ann = room.sockets["ann"][0]
+    ann.texts.clear()
+    await room.leave("zed")
+    lists = [f["online"] for f in ann.frames("presence")]
     assert lists[-1] == ["ann"]
     assert [len(online) for online in lists] == sorted((len(o) for o in lists), reverse=True)
 
 
 @pytest.mark.asyncio
-async def test_a_second_tab_gets_presence_without_repeating_it_to_everyone(hub: Hub) -> None:
-    members = await room_of(hub, "ann", "bob")
-    tab = FakeSocket("ann")
-    conn = hub.connection(tab, "general", 1, "ann")  # type: ignore[arg-type]
-    await hub.join(conn)
-    conn.go_live(0)
-    hub.announce_presence("general", newcomer=conn)
-    assert [json.loads(t)["online"] for t in tab.texts] == [["ann", "bob"]]
-    assert members["bob"][0].texts == []  # nothing changed for bob
-    await hub.leave(conn)
-    assert members["bob"][0].texts == []  # ann is still online in her first tab
-    await hub.leave(members["ann"][1])
-    assert [json.loads(t)["online"] for t in members["bob"][0].texts] == [["bob"]]
+async def test_a_second_tab_gets_presence_without_repeating_it_to_everyone(
+    hub: Hub, room: Room
+) -> None:
+    await room.join("ann", user_id=1)
+    bob = await room.join("bob", user_id=2)
+    bob.texts.clear()
+    room.sockets["ann-tab"] = room.sockets.pop("ann")
+    tab = await room.join("ann", user_id=1)
+    assert [f["online"] for f in tab.frames("presence")] == [["ann", "bob"]]
+    assert bob.texts == []  # nothing changed for bob
+    await room.leave("ann")
+    assert bob.texts == []  # ann is still online in her first tab
+    await room.leave("ann-tab")
+    assert [f["online"] for f in bob.frames("presence")] == [["bob"]]
+
+
+class FakePresence:
+    """Shared presence as two workers see it: this worker's users, and another worker's."""
+
+    def __init__(self) -> None:
+        self.mine: dict[str, set[str]] = {}
+        self.elsewhere: dict[str, set[str]] = {ROOM.name: {"zoe"}}
+
+    async def set_presence(self, room: str, usernames: set[str]) -> None:
+        self.mine[room] = set(usernames)
+
+    async def online(self, room: str) -> list[str]:
+        return sorted(self.mine.get(room, set()) | self.elsewhere.get(room, set()))
+
+    async def heartbeat(self, presence: dict[str, set[str]]) -> set[str]:
+        self.mine.update(presence)
+        self.elsewhere[ROOM.name] = set()  # zoe's worker died: her entry expired
+        return {ROOM.name}
+
+
+@pytest.mark.asyncio
+async def test_shared_presence_shows_other_workers_and_drops_a_dead_one(db: FakeDatabase) -> None:
+    presence = FakePresence()
+    hub = Hub(db, backlog_limit=4, close_timeout=0.2, presence=presence)
+    hub.broker = MemoryBroker(hub.on_payload)
+    room = Room(hub)
+    async with room.stack:
+        ann = await room.join("ann")
+        await until(lambda: [f["online"] for f in ann.frames("presence")] == [["ann", "zoe"]])
+        assert presence.mine == {ROOM.name: {"ann"}}
+        await hub.heartbeat()
+        await until(lambda: ann.frames("presence")[-1]["online"] == ["ann"])

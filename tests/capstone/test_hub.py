@@ -32,6 +32,7 @@ class FakeSocket:
         self.closed_with: int | None = None
         self.broken = False
         self.incoming: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.changed = asyncio.Event()  # set whenever the socket gets a frame
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.writable.wait()
@@ -42,6 +43,7 @@ class FakeSocket:
             self.incoming.put_nowait({"type": "websocket.disconnect", "code": message["code"]})
         else:
             self.texts.append(message["text"])
+        self.changed.set()
 
     async def send_text(self, text: str) -> None:
         await self.send({"type": "websocket.send", "text": text})
@@ -122,7 +124,7 @@ class Room:
         return socket
 
     async def leave(self, name: str) -> None:
-        socket, conn = self.sockets.pop(name)
+        _, conn = self.sockets.pop(name)
         await self.hub._leave(conn)
 
 
@@ -133,11 +135,13 @@ async def room(hub: Hub) -> AsyncIterator[Room]:
         yield room
 
 
-async def until(check: Any, within: float = 2.0) -> None:
-    """Wait, with a bound, for a condition the hub's tasks and timers make true."""
+async def until(socket: FakeSocket, check: Any, within: float = 2.0) -> None:
+    """Wait, with a bound, until what `socket` got makes `check()` true (the hub's own tasks and
+    timers deliver it)."""
     async with asyncio.timeout(within):
         while not check():
-            await asyncio.sleep(0.001)
+            socket.changed.clear()
+            await socket.changed.wait()
 
 
 # ---- sending without waiting ------------------------------------------------------------------
@@ -168,9 +172,9 @@ async def test_a_send_that_has_to_wait_is_finished_later_and_nothing_is_lost(
     assert slow.messages() == []
     # The peer reads again a moment later, once the drain task is waiting on the send.
     asyncio.get_running_loop().call_later(0.05, slow.writable.set)
-    await until(lambda: slow.messages() == [1, 2, 3])
+    await until(slow, lambda: slow.messages() == [1, 2, 3])
     conn = room.sockets["slow"][1]
-    await until(lambda: conn.drainer is None)
+    assert conn.drainer is None  # it ended with its last send
     assert conn.state is State.LIVE and conn.backlog is None  # back on the fast path
     hub.on_payload(ROOM.name, doorbell(db.store()[0]))
     assert slow.messages() == [1, 2, 3, 4]
@@ -206,7 +210,6 @@ async def test_a_peer_that_never_reads_again_is_let_go_after_the_close_bound(
     conn = room.sockets["stuck"][1]
     reading = asyncio.create_task(anext(aiter(conn.frames()), None))
     conn.handler = reading  # the handler waiting for the client's next frame
-    await until(lambda: conn._receiving)
     stuck.writable.clear()
     for seq in db.store(6):
         hub.on_payload(ROOM.name, doorbell(seq))
@@ -253,7 +256,7 @@ async def test_a_lost_doorbell_is_read_from_the_database_after_a_short_wait(
     hub.on_payload(ROOM.name, doorbell(1))
     hub.on_payload(ROOM.name, doorbell(3))  # 2 never rings
     assert ann.messages() == [1]
-    await until(lambda: ann.messages() == [1, 2, 3])
+    await until(ann, lambda: ann.messages() == [1, 2, 3])
     hub.on_payload(ROOM.name, doorbell(2))  # late, and repeated: not shown twice
     hub.on_payload(ROOM.name, doorbell(3))
     assert ann.messages() == [1, 2, 3]
@@ -266,7 +269,7 @@ async def test_after_a_reconnect_every_followed_room_is_read_to_its_head(
     ann = await room.join("ann")
     db.store(5)  # published while the broker was away: no doorbell at all
     hub.resync()
-    await until(lambda: ann.messages() == [1, 2, 3, 4, 5])  # over two pages of 3
+    await until(ann, lambda: ann.messages() == [1, 2, 3, 4, 5])  # over two pages of 3
 
 
 @pytest.mark.asyncio
@@ -276,7 +279,7 @@ async def test_the_head_check_catches_a_lost_doorbell_for_the_last_message(
     ann = await room.join("ann")
     db.store()
     await hub.check_heads()
-    await until(lambda: ann.messages() == [1])
+    await until(ann, lambda: ann.messages() == [1])
 
 
 @pytest.mark.asyncio
@@ -410,7 +413,7 @@ async def test_shared_presence_shows_other_workers_and_drops_a_dead_one(db: Fake
     room = Room(hub)
     async with room.stack:
         ann = await room.join("ann")
-        await until(lambda: [f["online"] for f in ann.frames("presence")] == [["ann", "zoe"]])
+        await until(ann, lambda: [f["online"] for f in ann.frames("presence")] == [["ann", "zoe"]])
         assert presence.mine == {ROOM.name: {"ann"}}
         await hub.heartbeat()
-        await until(lambda: ann.frames("presence")[-1]["online"] == ["ann"])
+        await until(ann, lambda: ann.frames("presence")[-1]["online"] == ["ann"])

@@ -246,6 +246,37 @@ def raw_socket(account: Account, room: str, rcvbuf: int = 4096) -> socket.socket
     return sock
 
 
+def read_frames(sock: socket.socket, within: float = 30) -> Iterator[tuple[int, bytes]]:
+    """The server's frames on a raw socket, as (opcode, payload), until it closes or `within`."""
+    sock.settimeout(within)
+    buffer = b""
+
+    def take(count: int) -> bytes:
+        nonlocal buffer
+        while len(buffer) < count:
+            chunk = sock.recv(1 << 16)
+            if not chunk:
+                raise EOFError("the server closed the connection")
+            buffer += chunk
+        taken, buffer = buffer[:count], buffer[count:]
+        return taken
+
+    while True:
+        first, second = take(2)
+        length = second & 0x7F  # frames from a server are never masked
+        if length == 126:
+            length = struct.unpack("!H", take(2))[0]
+        elif length == 127:
+            length = struct.unpack("!Q", take(8))[0]
+        opcode, payload = first & 0x0F, take(length)
+        yield opcode, payload
+        if opcode == 0x8:
+            return
+
+
+CLOSE = 0x8
+
+
 def online(frames: list[dict[str, Any]]) -> list[str] | None:
     presence = [f for f in frames if f["type"] == "presence"]
     return presence[-1]["online"] if presence else None
@@ -275,8 +306,47 @@ async def test_a_reader_that_stops_reading_is_evicted_and_nobody_else_waits(
                 assert mine.seqs() == list(range(1, sent + 1))
                 assert await say(send_ws, mine, "after the eviction", "after") == sent + 1
                 await watcher.wait_for(lambda _: sent + 1 in watcher.seqs())
+                # It reads again: what was already on its way, then the close 1013, and nothing
+                # it could mistake for the room's full history (it resumes with `since`).
+                frames = await asyncio.to_thread(lambda: list(read_frames(stuck)))
+                opcode, payload = frames[-1]
+                assert opcode == CLOSE and struct.unpack("!H", payload[:2])[0] == 1013
+                seqs = [json.loads(p)["seq"] for o, p in frames[:-1] if b'"message"' in p]
+                assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) < sent
             finally:
                 stuck.close()
+
+
+@pytest.mark.asyncio
+async def test_a_reader_that_pauses_and_resumes_keeps_its_socket_and_gets_everything(
+    tmp_path: Path,
+) -> None:
+    """Its sends have to wait (megabytes more than the buffers hold), and are finished later."""
+    count = 300  # × 16 kB: far more than the kernel's and the transport's buffers take
+    with chat_server(tmp_path, CHAT_MAX_SOCKET_BACKLOG=str(count + 10)) as server:
+        sender, pauser = account(server, "sender"), account(server, "pauser")
+        async with sender.socket() as send_ws:
+            mine = Reader(send_ws).start()
+            paused = raw_socket(pauser, "general")
+            try:
+                await mine.wait_for(lambda f: online(f) == ["pauser", "sender"])
+                for n in range(1, count + 1):
+                    assert await say(send_ws, mine, BIG_TEXT, f"big-{n}") == n
+                seqs: list[int] = []
+
+                def read_everything() -> None:
+                    for opcode, payload in read_frames(paused):
+                        assert opcode != CLOSE, payload
+                        if b'"message"' in payload:
+                            seqs.append(json.loads(payload)["seq"])
+                            if len(seqs) == count:
+                                return
+
+                await asyncio.to_thread(read_everything)
+                assert seqs == list(range(1, count + 1))
+                assert online(mine.frames) == ["pauser", "sender"]  # never evicted
+            finally:
+                paused.close()
 
 
 @pytest.mark.asyncio

@@ -14,13 +14,13 @@ from fastapi.staticfiles import StaticFiles
 
 from capstone import errors
 from capstone.broker import MemoryBroker
-from capstone.chat import ChatState, RateLimiter
+from capstone.chat import ChatState
 from capstone.db import create_schema, make_engine, make_sessionmaker
 from capstone.hub import Hub
 from capstone.middleware import RequestContextMiddleware, UploadLimitMiddleware
 from capstone.routes import attachments, auth, health, pages, rooms, socket, users
-from capstone.security import TicketStore
 from capstone.settings import PACKAGE_DIR, Settings
+from capstone.state import MemoryState, RateLimiter
 
 STATIC_DIR = PACKAGE_DIR / "static"
 
@@ -46,20 +46,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         broker = MemoryBroker(hub.on_payload)
         hub.broker = broker
         await broker.connect()
+        state = MemoryState(settings.rate_limit_messages, settings.rate_limit_window_seconds)
+        await state.start()
         app.state.chat = ChatState(
             settings=settings,
             engine=engine,
             sessionmaker=make_sessionmaker(engine),
             hub=hub,
             broker=broker,
-            tickets=TicketStore(settings.ticket_seconds),
-            limiter=RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_seconds),
+            state=state,
             typing_limiter=RateLimiter(1, 1.0),
+            # The socket's budget is the state's own, so HTTP and socket messages share one.
+            limiter=state.limiter,
         )
         try:
             yield
         finally:
             await hub.close_all()
+            await state.stop()
             await broker.disconnect()
             await engine.dispose()
 

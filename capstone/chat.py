@@ -13,9 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import time
-from collections import deque
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 from weakref import WeakValueDictionary
@@ -29,30 +27,10 @@ from capstone.db import MessageWriter, NewMessage
 from capstone.hub import Hub, RoomRef
 from capstone.models import Attachment, Membership, Mention, Message, Room, User
 from capstone.schemas import AttachmentOut, MessageOut, as_utc
-from capstone.security import TicketStore
 from capstone.settings import Settings
+from capstone.state import RateLimiter, SharedState
 
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_-]{3,32})")
-
-
-class RateLimiter:
-    """At most `limit` events per `window` seconds per key (a sliding window)."""
-
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic):
-        self.limit = limit
-        self.window = window
-        self.clock = clock
-        self.hits: dict[int, deque[float]] = {}
-
-    def allow(self, key: int) -> bool:
-        now = self.clock()
-        hits = self.hits.setdefault(key, deque())
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        if len(hits) >= self.limit:
-            return False
-        hits.append(now)
-        return True
 
 
 @dataclass
@@ -64,9 +42,9 @@ class ChatState:
     sessionmaker: async_sessionmaker[AsyncSession]
     hub: Hub
     broker: Broker
-    tickets: TicketStore
-    limiter: RateLimiter
-    typing_limiter: RateLimiter
+    # Tickets, the message limit, the socket cap, presence: what every worker must agree on.
+    state: SharedState
+    typing_limiter: RateLimiter  # per process: a typing hint needs no agreement
     # Held from store to publish, so this process publishes a room's messages in seq order; weak,
     # so a room's lock goes when no one holds it.
     room_locks: WeakValueDictionary[int, asyncio.Lock] = field(default_factory=WeakValueDictionary)

@@ -19,13 +19,13 @@ from redis.backoff import NoBackoff
 
 from capstone import errors
 from capstone.broker import Broker, MemoryBroker, RedisBroker
-from capstone.chat import ChatState, DatabaseFeed, RateLimiter
+from capstone.chat import ChatState, DatabaseFeed
 from capstone.db import create_schema, make_engine, make_sessionmaker
 from capstone.hub import Hub
 from capstone.middleware import RequestContextMiddleware, UploadLimitMiddleware
 from capstone.routes import attachments, auth, health, pages, rooms, socket, users
-from capstone.security import TicketStore
 from capstone.settings import PACKAGE_DIR, Settings
+from capstone.state import RateLimiter, make_state
 
 STATIC_DIR = PACKAGE_DIR / "static"
 log = logging.getLogger("capstone")
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await create_schema(engine)
         sessionmaker = make_sessionmaker(engine)
         redis = connect_redis(settings.redis_url) if settings.redis_url else None
+        state = make_state(settings, redis)
         hub = Hub(
             DatabaseFeed(sessionmaker),
             backlog_limit=settings.max_socket_backlog,
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_frame_bytes=settings.max_message_bytes,
             history_page=settings.history_page,
             gap_wait=settings.gap_wait_seconds,
+            # One process: presence is the hub's own sockets, announced without a round trip.
+            presence=state if redis is not None else None,
         )
         broker: Broker
         if redis is None:
@@ -74,14 +77,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             broker = RedisBroker(hub.on_payload, redis, hub.resync)
         hub.broker = broker
         await broker.connect()
+        await state.start()
         app.state.chat = ChatState(
             settings=settings,
             engine=engine,
             sessionmaker=sessionmaker,
             hub=hub,
             broker=broker,
-            tickets=TicketStore(settings.ticket_seconds),
-            limiter=RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_seconds),
+            state=state,
             typing_limiter=RateLimiter(1, 1.0),
         )
         chores = []
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 chore.cancel()
             await asyncio.gather(*chores, return_exceptions=True)
             await hub.close_all()
+            await state.stop()
             await broker.disconnect()
             if redis is not None:
                 await redis.aclose()

@@ -1,20 +1,20 @@
-"""Who is asking: password hashing, access tokens, socket tickets, current-user dependencies.
+"""Who is asking: password hashing, access tokens, the socket handshake, current-user dependencies.
 
 - Passwords: libpass (`import passlib`) with argon2. An unknown user still costs one verify against
   a dummy hash, so response time does not tell which usernames exist.
 - Access tokens: PyJWT, algorithm pinned on decode, `exp`, `sub` and `iat` required.
 - HTTP: a bearer token, or the `chat_session` cookie the login page sets. A cookie rides along on
   cross-site requests, so a cookie-authenticated unsafe method must come from an allowed `Origin`.
-- WebSocket: `Origin` on the allow-list, then a single-use ticket (about 30 s) or the cookie, all
-  checked before the socket is accepted; a refusal is a close with 1008 before accept.
+- WebSocket: `Origin` on the allow-list, then a single-use ticket (about 30 s, issued and redeemed
+  through `capstone.state`, so any worker takes any worker's ticket) or the cookie, all checked
+  before the socket is accepted; a refusal is a close with 1008 before accept.
 """
 
 from __future__ import annotations
 
 import secrets
-import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -89,39 +89,6 @@ def user_id_from_token(settings: Settings, token: str) -> int | None:
     except (TypeError, ValueError):
         return None
     return user_id if 0 < user_id < 2**63 else None
-
-
-# ---- socket tickets -------------------------------------------------------------------------
-
-
-@dataclass
-class TicketStore:
-    """Single-use, short-lived tickets for the socket handshake, so no token goes in a URL.
-
-    Kept in this process's memory: one worker for now (the multi-worker issue moves them to Redis).
-    """
-
-    lifetime: float
-    clock: Callable[[], float] = time.monotonic
-    _tickets: dict[str, tuple[int, float]] = field(default_factory=dict)
-
-    def issue(self, user_id: int) -> str:
-        now = self.clock()
-        self._forget_expired(now)
-        ticket = secrets.token_urlsafe(32)
-        self._tickets[ticket] = (user_id, now + self.lifetime)
-        return ticket
-
-    def redeem(self, ticket: str) -> int | None:
-        entry = self._tickets.pop(ticket, None)  # popped: a second use finds nothing
-        if entry is None:
-            return None
-        user_id, expires_at = entry
-        return user_id if self.clock() < expires_at else None
-
-    def _forget_expired(self, now: float) -> None:
-        for key in [key for key, (_, expires) in self._tickets.items() if expires <= now]:
-            del self._tickets[key]
 
 
 # ---- dependencies ---------------------------------------------------------------------------
@@ -223,7 +190,7 @@ async def get_socket_user(
     user_id: int | None = None
     ticket = websocket.query_params.get("ticket")
     if ticket:
-        user_id = websocket.app.state.chat.tickets.redeem(ticket)
+        user_id = await websocket.app.state.chat.state.redeem_ticket(ticket)
     else:
         token = websocket.cookies.get(COOKIE_NAME)
         user_id = user_id_from_token(settings, token) if token else None

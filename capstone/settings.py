@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -40,6 +42,10 @@ class Settings(BaseSettings):
     rate_limit_messages: int = Field(default=20, ge=1)
     rate_limit_window_seconds: float = Field(default=10.0, gt=0)
     max_sockets_per_user: int = Field(default=5, ge=1)
+    # Each worker refreshes its lease and presence this often; another worker's entries count
+    # until they are `presence_ttl_seconds` old (several missed beats: a worker that died).
+    heartbeat_seconds: float = Field(default=2.0, gt=0)
+    presence_ttl_seconds: float = Field(default=10.0, gt=0)
     # Frames waiting for one slow socket before it is evicted with 1013.
     max_socket_backlog: int = Field(default=256, ge=1)
     # How long the 1013 close to an evicted socket may wait for its peer to read again.
@@ -59,6 +65,13 @@ class Settings(BaseSettings):
             raise ValueError(f"must be at least {MIN_SECRET_BYTES} bytes")
         return value
 
+    @model_validator(mode="after")
+    def _outlives_a_beat(self) -> Settings:
+        if self.presence_ttl_seconds <= self.heartbeat_seconds:
+            # Or every worker's users would blink out of the room between two beats.
+            raise ValueError("presence_ttl_seconds must be longer than heartbeat_seconds")
+        return self
+
     def secret(self) -> str:
         """The signing key: the configured one, or one generated once and kept under var/."""
         if self.secret_key is None:
@@ -66,21 +79,43 @@ class Settings(BaseSettings):
         return self.secret_key
 
 
-def load_or_create_secret(path: Path) -> str:
-    try:
-        value = path.read_text().strip()
-    except FileNotFoundError:
-        value = ""
-    if len(value.encode()) >= MIN_SECRET_BYTES:
-        return value
+def load_or_create_secret(
+    path: Path, wait: float = 5.0, pause: Callable[[float], None] = time.sleep
+) -> str:
+    """The key in `path`, created by whichever worker gets there first.
+
+    `O_EXCL` makes the creation a race with one winner: every other worker reads the winner's
+    key, waiting (at most `wait` seconds) while the file exists but is still empty. The key goes
+    in with one `write`, so a reader sees all of it or none.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # Created 0600: never world-readable, not for an instant.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_secret(path, wait, pause)
     value = secrets.token_urlsafe(48)
-    # O_EXCL-free but mode-safe: the file is created 0600, never world-readable for an instant.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as file:
-        file.write(value)
-    os.chmod(path, 0o600)
+    try:
+        written = os.write(fd, value.encode())
+    finally:
+        os.close(fd)
+    if written != len(value):
+        raise RuntimeError(f"could not write the whole secret key to {path}")
     return value
+
+
+def _read_secret(path: Path, wait: float, pause: Callable[[float], None]) -> str:
+    deadline = time.monotonic() + wait
+    while True:
+        value = path.read_text().strip()
+        if len(value.encode()) >= MIN_SECRET_BYTES:
+            return value
+        if time.monotonic() >= deadline:
+            raise RuntimeError(
+                f"{path} holds no usable secret key: delete it (a new one is made) "
+                "or set CHAT_SECRET_KEY"
+            )
+        pause(0.01)
 
 
 @lru_cache

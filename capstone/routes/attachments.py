@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse
 
 from capstone.chat import attachment_out, is_member, post_message
 from capstone.models import Attachment, Room
-from capstone.routes.deps import ChatDep, RoomDep
+from capstone.routes.deps import ChatDep, RoomDep, spend_message
 from capstone.schemas import MAX_INT, AttachmentOut, error_responses
 from capstone.security import CurrentUser, SessionDep
 
@@ -82,7 +82,7 @@ async def save_upload(
 @router.post(
     "/rooms/{room}/attachments",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(401, 403, 404, 413),
+    responses=error_responses(401, 403, 404, 413, 429),
 )
 async def upload_attachment(
     file: UploadFile,
@@ -93,6 +93,8 @@ async def upload_attachment(
 ) -> AttachmentOut:
     if not await is_member(session, room, user):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Join the room first")
+    # Its announcement is a message: counted before the file is kept, so a 429 keeps nothing.
+    await spend_message(chat, user.id)
     directory = chat.settings.upload_dir
     stored, size, head = await save_upload(file, directory, chat.settings.max_upload_bytes)
     attachment = Attachment(

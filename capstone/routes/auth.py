@@ -21,6 +21,7 @@ from capstone.security import (
     create_access_token,
     hash_password,
 )
+from capstone.state import StateUnavailable
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -65,8 +66,16 @@ async def token(
     return Token(access_token=create_access_token(settings, user.id))
 
 
-@router.post("/ws-ticket", responses=error_responses(401, 403))
-def ws_ticket(user: CurrentUser, chat: ChatDep) -> WsTicket:
+@router.post("/ws-ticket", responses=error_responses(401, 403, 503))
+async def ws_ticket(user: CurrentUser, chat: ChatDep) -> WsTicket:
     """A single-use ticket for `/ws/rooms/{room}?ticket=...`: a token never goes in a URL."""
-    ticket = chat.tickets.issue(user.id)
-    return WsTicket(ticket=ticket, expires_in=round(chat.tickets.lifetime))
+    lifetime = chat.settings.ticket_seconds
+    try:
+        ticket = await chat.state.issue_ticket(user.id, lifetime)
+    except StateUnavailable:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "Tickets are unavailable for a moment: try again",
+            headers={"Retry-After": "1"},
+        ) from None
+    return WsTicket(ticket=ticket, expires_in=round(lifetime))

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from capstone.chat import history, is_member, join_room, member_room_ids, message_out, post_message
 from capstone.chat import record_mentions as record_mentions_task
 from capstone.models import Membership, Room
-from capstone.routes.deps import ChatDep, RoomDep
+from capstone.routes.deps import ChatDep, RoomDep, spend_message
 from capstone.schemas import (
     HistoryQuery,
     MessageIn,
@@ -69,7 +69,7 @@ async def read_history(
     status_code=status.HTTP_201_CREATED,
     responses={
         200: {"model": MessageOut, "description": "A resend: the message stored before"},
-        **error_responses(401, 403, 404),
+        **error_responses(401, 403, 404, 429),
     },
 )
 async def send_message(
@@ -83,6 +83,7 @@ async def send_message(
 ) -> MessageOut:
     if not await is_member(session, room, user):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Join the room first")
+    await spend_message(chat, user.id)
     out, message_id, created = await post_message(chat, room, user, body.text, body.client_msg_id)
     if created:
         # After the response: the sender does not wait for the mentions to be recorded.

@@ -354,20 +354,21 @@ def test_a_ticket_is_spent_by_its_first_socket(chat: Chat) -> None:
 
 def test_a_ticket_expires_at_its_lifetime(chat: Chat) -> None:
     room = chat.room("expiry")
-    tickets = chat.client.app.state.chat.tickets  # type: ignore[attr-defined]
+    state = chat.client.app.state.chat.state  # type: ignore[attr-defined]
+    lifetime = chat.client.app.state.settings.ticket_seconds  # type: ignore[attr-defined]
     now = [1000.0]
-    original = tickets.clock
-    tickets.clock = lambda: now[0]
+    original = state.clock
+    state.clock = lambda: now[0]
     try:
         just_in_time = chat.url(chat.alice, room)
         too_late = chat.url(chat.alice, room)
-        now[0] += tickets.lifetime - 0.001
+        now[0] += lifetime - 0.001
         with chat.socket(just_in_time) as ws:
             assert ws.receive_json()["type"] == "presence"
         now[0] += 0.001
         assert refused(chat, too_late) == (1008, "not authenticated")
     finally:
-        tickets.clock = original
+        state.clock = original
 
 
 def test_a_zero_lifetime_ticket_is_never_good(tmp_path: Path) -> None:

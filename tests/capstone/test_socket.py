@@ -86,10 +86,10 @@ def test_a_ticket_is_single_use(client: TestClient, alice: Member) -> None:
 
 
 def test_an_expired_ticket_is_refused(client: TestClient, alice: Member) -> None:
-    tickets = client.app.state.chat.tickets  # type: ignore[attr-defined]
+    state = client.app.state.chat.state  # type: ignore[attr-defined]
     old = ticket(client, alice)
-    now = tickets.clock()
-    tickets.clock = lambda: now + 31
+    now = state.clock()
+    state.clock = lambda: now + 31
     assert refused(client, f"/ws/rooms/general?ticket={old}", HEADERS) == 1008
 
 

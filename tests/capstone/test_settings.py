@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 import capstone
+from capstone.cluster import Redis, free_port
 from capstone.main import create_app
 from capstone.settings import Settings
 from tests.capstone.conftest import make_settings
@@ -70,7 +71,16 @@ def test_uploads_are_kept_outside_the_static_folder(monkeypatch: pytest.MonkeyPa
     assert upload_dir.is_relative_to(PROJECT / "var")
 
 
-def test_a_redis_url_is_refused_until_there_is_a_redis_broker(tmp_path: Path) -> None:
-    app = create_app(make_settings(tmp_path, redis_url="redis://127.0.0.1:6379/0"))
-    with pytest.raises(RuntimeError, match="CHAT_REDIS_URL is set"), TestClient(app):
-        pass
+def test_with_a_redis_url_readiness_reports_redis(tmp_path: Path) -> None:
+    """Nothing listens on this port: the chat starts, and says it is not ready."""
+    app = create_app(make_settings(tmp_path, redis_url=f"redis://127.0.0.1:{free_port()}/0"))
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+        ready = client.get("/readyz")
+        assert (ready.status_code, ready.json()) == (503, {"status": "unavailable"})
+
+
+def test_with_redis_the_chat_is_ready(tmp_path: Path, redis_server: Redis) -> None:
+    app = create_app(make_settings(tmp_path, redis_url=redis_server.url))
+    with TestClient(app) as client:
+        assert client.get("/readyz").json() == {"status": "ready"}

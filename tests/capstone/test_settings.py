@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from pydantic import ValidationError
 import capstone
 from capstone.cluster import Redis, free_port
 from capstone.main import create_app
-from capstone.settings import Settings
+from capstone.settings import Settings, load_or_create_secret
 from tests.capstone.conftest import make_settings
 
 PROJECT = Path(capstone.__file__).resolve().parent.parent
@@ -52,6 +54,50 @@ def test_secret_generated_once_and_kept_private(tmp_path: Path) -> None:
     assert len(first.encode()) >= 32
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
     assert Settings(secret_file=secret_file).secret() == first
+
+
+def test_workers_starting_together_agree_on_one_secret(tmp_path: Path) -> None:
+    for attempt in range(5):
+        path = tmp_path / str(attempt) / "secret_key"
+        start = threading.Barrier(4)
+
+        def race(path: Path = path, start: threading.Barrier = start) -> str:
+            start.wait(timeout=10)
+            return load_or_create_secret(path)
+
+        with ThreadPoolExecutor(4) as pool:
+            keys = list(pool.map(lambda _: race(), range(4)))
+        assert len(set(keys)) == 1
+        assert path.read_text() == keys[0]
+        assert len(keys[0].encode()) >= 32
+
+
+def test_a_worker_waits_for_the_winners_key_to_arrive(tmp_path: Path) -> None:
+    path = tmp_path / "secret_key"
+    path.touch(mode=0o600)  # the winner has created the file and not written it yet
+    winners_key = "w" * 64
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        path.write_text(winners_key)  # ... and writes it while the loser waits
+
+    assert load_or_create_secret(path, pause=pause) == winners_key
+    assert len(pauses) == 1
+
+
+def test_a_secret_file_that_stays_empty_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    path = tmp_path / "secret_key"
+    path.touch(mode=0o600)
+    with pytest.raises(RuntimeError, match="holds no usable secret key"):
+        load_or_create_secret(path, wait=0.05)
+    assert path.read_text() == ""  # nobody's key replaced behind their back
+
+
+def test_presence_must_outlive_a_heartbeat() -> None:
+    with pytest.raises(ValidationError, match="longer than heartbeat_seconds"):
+        Settings(heartbeat_seconds=5, presence_ttl_seconds=5)
+    assert Settings(heartbeat_seconds=0.5, presence_ttl_seconds=2).presence_ttl_seconds == 2
 
 
 def test_building_the_app_touches_no_disk(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from capstone.broker import Broker, pack
 from capstone.db import MessageWriter, NewMessage
 from capstone.hub import Hub
 from capstone.models import Attachment, Membership, Mention, Message, Room, User
-from capstone.schemas import AttachmentOut, MessageOut, as_utc
+from capstone.schemas import AttachmentOut, MessageOut, as_utc, is_room_name
 from capstone.security import TicketStore
 from capstone.settings import Settings
 
@@ -106,6 +106,8 @@ class RoomInfo:
 
 
 async def find_room(session: AsyncSession, name: str) -> Room | None:
+    if not is_room_name(name):
+        return None  # never created, and some (a NUL) the database would refuse to compare
     return await session.scalar(select(Room).where(Room.name == name))
 
 

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from capstone import errors
 from capstone.broker import MemoryBroker
 from capstone.chat import ChatState, RateLimiter
-from capstone.db import create_schema, make_engine, make_sessionmaker
+from capstone.db import make_engine, make_sessionmaker, migrate
 from capstone.hub import Hub
 from capstone.middleware import RequestContextMiddleware, UploadLimitMiddleware
 from capstone.routes import attachments, auth, health, pages, rooms, socket, users
@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         settings.secret()  # generated and kept under var/ on the first start, if not configured
         engine = make_engine(settings.database_url)
-        await create_schema(engine)
+        await migrate(engine, settings)
         hub = Hub(
             backlog_limit=settings.max_socket_backlog,
             close_timeout=settings.evict_close_timeout,

@@ -26,7 +26,7 @@ from capstone.broker import Broker, pack
 from capstone.db import MessageWriter, NewMessage
 from capstone.hub import Hub, RoomRef
 from capstone.models import Attachment, Membership, Mention, Message, Room, User
-from capstone.schemas import AttachmentOut, MessageOut, as_utc
+from capstone.schemas import AttachmentOut, MessageOut, as_utc, is_room_name
 from capstone.settings import Settings
 from capstone.state import RateLimiter, SharedState
 
@@ -81,6 +81,8 @@ class AuthorLike(HasId, Protocol):
 
 
 async def find_room(session: AsyncSession, name: str) -> Room | None:
+    if not is_room_name(name):
+        return None  # never created, and some (a NUL) the database would refuse to compare
     return await session.scalar(select(Room).where(Room.name == name))
 
 

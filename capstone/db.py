@@ -11,8 +11,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, select, update
-from sqlalchemy.engine import make_url
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import bindparam, event, insert, inspect, select, text, update
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -23,7 +27,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import AsyncAdaptedQueuePool, PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
-from capstone.models import Base, Message, Room, utcnow
+from capstone.models import Message, Room, utcnow
+from capstone.settings import Settings
 
 SQLITE_BUSY_MS = 5000
 
@@ -51,9 +56,69 @@ def make_engine(database_url: str) -> AsyncEngine:
     return engine
 
 
-async def create_schema(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
+# ---- the schema: Alembic migrations under capstone/migrations ----------------------------------
+
+MIGRATIONS = "capstone:migrations"
+UPGRADE_COMMAND = "uv run alembic upgrade head"
+# Any number of the chat's own: PostgreSQL keys advisory locks per database.
+MIGRATION_LOCK = 0x63686174  # "chat"
+# What `create_all` made before there were migrations: exactly revision 0001's tables.
+FIRST_REVISION = "0001"
+FIRST_TABLES = frozenset({"users", "rooms", "memberships", "attachments", "messages", "mentions"})
+
+
+class SchemaBehind(RuntimeError):
+    """The database needs migrations the app was told not to run."""
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration without alembic.ini: the app runs from any folder."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    config.attributes["connection"] = connection
+    return config
+
+
+def adopt_create_all(context: MigrationContext, script: ScriptDirectory) -> None:
+    """Record a database `create_all` made as being at 0001, rather than fail on its tables."""
+    if context.get_current_heads():
+        return
+    assert context.connection is not None
+    if FIRST_TABLES <= set(inspect(context.connection).get_table_names()):
+        context.stamp(script, FIRST_REVISION)
+
+
+def _bring_to_head(connection: Connection, upgrade: bool) -> None:
+    config = alembic_config(connection)
+    script = ScriptDirectory.from_config(config)
+    context = MigrationContext.configure(connection)
+    adopt_create_all(context, script)
+    if set(context.get_current_heads()) == set(script.get_heads()):
+        return
+    if not upgrade:
+        raise SchemaBehind(
+            f"the database is behind the code's schema (at {context.get_current_heads() or 'none'},"
+            f" head {script.get_current_head()}): run `{UPGRADE_COMMAND}`, or start with"
+            " CHAT_MIGRATE_ON_START=true"
+        )
+    command.upgrade(config, "head")
+
+
+async def migrate(engine: AsyncEngine, settings: Settings) -> None:
+    """Bring the schema to the newest revision at start-up, or refuse to start behind it.
+
+    On PostgreSQL the check and the upgrade run under an advisory lock, so workers starting
+    together upgrade once: the others wait, then find the schema up to date. The transaction-level
+    lock goes with the commit or the rollback, so a failed upgrade cannot leave it held on a
+    pooled connection.
+    """
+    async with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
+        await connection.run_sync(_bring_to_head, settings.migrate_on_start)
+        await connection.commit()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -20,7 +20,7 @@ from redis.backoff import NoBackoff
 from capstone import errors
 from capstone.broker import Broker, MemoryBroker, RedisBroker
 from capstone.chat import ChatState, DatabaseFeed
-from capstone.db import create_schema, make_engine, make_sessionmaker
+from capstone.db import make_engine, make_sessionmaker, migrate
 from capstone.hub import Hub
 from capstone.middleware import RequestContextMiddleware, UploadLimitMiddleware
 from capstone.routes import attachments, auth, health, pages, rooms, socket, users
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.secret()  # generated and kept under var/ on the first start, if not configured
         engine = make_engine(settings.database_url)
-        await create_schema(engine)
+        await migrate(engine, settings)
         sessionmaker = make_sessionmaker(engine)
         redis = connect_redis(settings.redis_url) if settings.redis_url else None
         state = make_state(settings, redis)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -12,8 +13,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Ids, seqs and sizes are 64-bit, as the API promises (up to 2^63 - 1). SQLite's INTEGER already
+# is, and a primary key must stay plain INTEGER there to be the rowid that autoincrements.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class Base(DeclarativeBase):
-    pass
+    type_annotation_map: ClassVar[dict[Any, Any]] = {int: BigId}
 
 
 class User(Base):
@@ -32,7 +38,7 @@ class Room(Base):
     name: Mapped[str] = mapped_column(String(40), unique=True, index=True)
     # The last seq handed out in this room: bumped with UPDATE ... RETURNING in the transaction
     # that stores the message, so seqs are gap-free and never handed out twice.
-    next_seq: Mapped[int] = mapped_column(Integer, default=0)
+    next_seq: Mapped[int] = mapped_column(default=0)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -53,7 +59,7 @@ class Attachment(Base):
     uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     filename: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    size: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column()
     content_type: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -67,7 +73,7 @@ class Message(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
-    seq: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column()
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     client_msg_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)

@@ -9,13 +9,36 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
+
+
+def has_nul(value: str) -> bool:
+    """PostgreSQL can neither store nor compare U+0000 in text: such input never reaches it."""
+    return "\x00" in value
+
+
+def refuse_nul(value: str) -> str:
+    # A 422 or an error frame, instead of the database's refusal as a 500.
+    if has_nul(value):
+        raise ValueError("must not contain the NUL character")
+    return value
+
+
+NulFree = AfterValidator(refuse_nul)
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{3,32}$")]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128), NulFree]
 RoomName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
 ClientMsgId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-MessageText = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+MessageText = Annotated[str, StringConstraints(min_length=1, max_length=4000), NulFree]
 # The largest integer a database column holds (SQLite and PostgreSQL BIGINT): bigger ids and seqs
 # are refused with 422 instead of overflowing in the driver.
 MAX_INT = 2**63 - 1
@@ -120,6 +143,18 @@ class TypingFrame(BaseModel):
 
 ClientFrame = Annotated[MessageFrame | TypingFrame, Field(discriminator="type")]
 client_frame = TypeAdapter(ClientFrame)
+
+
+room_name = TypeAdapter(RoomName)
+
+
+def is_room_name(name: str) -> bool:
+    """Whether a room could have this name: one that cannot is looked up nowhere."""
+    try:
+        room_name.validate_python(name)
+    except ValidationError:
+        return False
+    return True
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -30,6 +30,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.websockets import WebSocket
 
 from capstone.models import User
+from capstone.schemas import has_nul
 from capstone.settings import Settings
 
 COOKIE_NAME = "chat_session"
@@ -207,7 +208,9 @@ SocketUser = Annotated[SocketIdentity, Depends(get_socket_user)]
 
 
 async def authenticate(session: AsyncSession, username: str, password: str) -> User | None:
-    user = await session.scalar(select(User).where(User.username == username))
+    user = None
+    if not has_nul(username):  # a name no one can have: not asked (PostgreSQL would refuse it)
+        user = await session.scalar(select(User).where(User.username == username))
     # argon2 is deliberately slow: run it off the event loop.
     ok = await run_in_threadpool(verify_password, password, user.password_hash if user else None)
     return user if ok and user is not None else None

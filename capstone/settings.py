@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHAT_", extra="ignore")
 
     database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'chat.db'}"
+    # Upgrade the schema at start-up; when false, a database that is behind stops the start.
+    migrate_on_start: bool = True
     redis_url: str | None = None
     secret_key: str | None = None
     allowed_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]

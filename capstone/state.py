@@ -287,7 +287,7 @@ class RedisState(SharedState):
     def worked(self, what: str) -> None:
         if what in self.failing:
             self.failing.discard(what)
-            log.warning("redis reachable again for %s", what)
+            log.info("redis reachable again for %s", what)
 
     # ---- lifecycle
 

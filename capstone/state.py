@@ -260,6 +260,7 @@ class RedisState(SharedState):
         # This worker's own truth, written to Redis again by every heartbeat (a Redis restart
         # loses nothing that matters for longer than one beat).
         self.sockets: dict[int, int] = {}
+        self.unreleased: set[int] = set()  # users whose last socket here Redis did not hear go
         self.rooms: dict[str, set[str]] = {}
         self.seen: dict[str, list[str]] = {}
         # One writer of this worker's socket counts at a time: each write is an absolute count.
@@ -287,7 +288,7 @@ class RedisState(SharedState):
     def worked(self, what: str) -> None:
         if what in self.failing:
             self.failing.discard(what)
-            log.warning("redis reachable again for %s", what)
+            log.info("redis reachable again for %s", what)
 
     # ---- lifecycle
 
@@ -395,6 +396,7 @@ class RedisState(SharedState):
             except FAILURES as exc:
                 # Skipped: the next heartbeat that reaches Redis writes the count again.
                 self.failed("the socket cap", exc)
+                self.unreleased.add(user_id)
 
     # ---- presence
 
@@ -447,6 +449,8 @@ class RedisState(SharedState):
                     pipe.set(self.lease_key, 1, px=self.ttl_ms)
                     for user_id, count in self.sockets.items():
                         pipe.hset(f"{PREFIX}sockets:{user_id}", self.worker_id, count)
+                    for user_id in self.unreleased - self.sockets.keys():
+                        pipe.hdel(f"{PREFIX}sockets:{user_id}", self.worker_id)
                     for room, names in gone.items():
                         await self.presence_script(
                             keys=[f"{PREFIX}presence:{room}"],
@@ -465,6 +469,7 @@ class RedisState(SharedState):
             self.failed("the heartbeat", exc)
             return set()
         self.worked("the heartbeat")
+        self.unreleased.clear()
         self.rooms = rooms
         for room in gone:
             self.seen.pop(room, None)

@@ -262,6 +262,24 @@ async def test_a_heartbeat_writes_this_workers_truth_again_after_redis_loses_it(
     assert not await other.acquire_socket(9, 1)
 
 
+@pytest.mark.asyncio
+async def test_a_socket_closed_while_redis_was_away_stops_counting_at_the_next_heartbeat(
+    redis_workers: tuple[RedisState, RedisState], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, other = redis_workers
+    assert await one.acquire_socket(9, 1)
+
+    async def unreachable(*args: object) -> None:
+        raise ConnectionError("redis went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(one.redis, "hdel", unreachable)
+        await one.release_socket(9)
+    assert not await other.acquire_socket(9, 1)  # Redis still holds the closed socket
+    await one.heartbeat({})
+    assert await other.acquire_socket(9, 1)
+
+
 # ---- Redis down: each call fails the way it says -------------------------------------------------
 
 

@@ -270,15 +270,15 @@ async def load(
     that of every process in `pids`, and Redis's apart."""
     messages = run.messages
     tag = f"bench-{readers}"  # history from an earlier phase does not count in this one
-    readers = [Reader(target, messages, tag) for _ in range(readers)]
+    audience = [Reader(target, messages, tag) for _ in range(readers)]
     before = sum(map(rss_kib, pids))
-    sockets = [await open_socket(target, ports[i % len(ports)]) for i in range(len(readers))]
-    tasks = [asyncio.create_task(r.run(ws)) for r, ws in zip(readers, sockets, strict=True)]
+    sockets = [await open_socket(target, ports[i % len(ports)]) for i in range(len(audience))]
+    tasks = [asyncio.create_task(r.run(ws)) for r, ws in zip(audience, sockets, strict=True)]
     sender = await open_socket(target, ports[0])
     drain = asyncio.create_task(Reader(target, 1 << 30).run(sender))
-    if readers:
+    if audience:
         grown = sum(map(rss_kib, pids)) - before
-        run.rss_kib_per_socket = round(grown / (len(readers) + 1), 1)
+        run.rss_kib_per_socket = round(grown / (len(audience) + 1), 1)
 
     pad = "x" * max(0, args.size - 40)
     start_cpu = sum(map(cpu_seconds, pids))
@@ -290,14 +290,14 @@ async def load(
         await sender.send(target.frame(f"{tag} {i} {time.time_ns()} {pad}"))
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(args.seconds + 30):
-            await asyncio.gather(*(r.done.wait() for r in readers))
+            await asyncio.gather(*(r.done.wait() for r in audience))
     run.cpu_seconds = round(sum(map(cpu_seconds, pids)) - start_cpu, 3)
     if redis_pid:
         run.redis_cpu_seconds = round(cpu_seconds(redis_pid) - start_redis, 3)
 
-    latencies = sorted(lat for r in readers for lat in r.latencies)
+    latencies = sorted(lat for r in audience for lat in r.latencies)
     run.deliveries = len(latencies)
-    run.lost = messages * len(readers) - run.deliveries
+    run.lost = messages * len(audience) - run.deliveries
     if latencies:
         run.cpu_us_per_delivery = round(run.cpu_seconds / run.deliveries * 1e6, 2)
         run.p50_ms = round(statistics.median(latencies), 2)
@@ -399,8 +399,9 @@ def complaints(child: Worker) -> list[str]:
     return [f"{child.name} printed {len(odd)} other line(s), first: {odd[0]}"]
 
 
-async def spread(target: OnCluster, workers: list[Worker], redis_pid: int, args: argparse.Namespace,
-                 run: Run) -> None:  # fmt: skip
+async def spread(
+    target: OnCluster, workers: list[Worker], redis_pid: int, args: argparse.Namespace, run: Run
+) -> None:
     await target.prepare(workers[0].port)
     ports = [worker.port for worker in workers]
     pids = [worker.process.pid for worker in workers if worker.process]
@@ -438,11 +439,15 @@ def compare_workers(args: argparse.Namespace) -> list[Run]:
     if missing:
         print(f"workers scenario skipped: {missing}")
         return []
-    with running_postgres() as postgres, running_redis() as redis:
-        pin_postgres(postgres)
-        assert redis.process is not None
-        pin(redis.process.pid, SERVER_CORE)
-        return [on_workers(count, postgres, redis, args) for count in (1, 2)]
+    try:
+        with running_postgres() as postgres, running_redis() as redis:
+            pin_postgres(postgres)
+            assert redis.process is not None
+            pin(redis.process.pid, SERVER_CORE)
+            return [on_workers(count, postgres, redis, args) for count in (1, 2)]
+    except RuntimeError as error:  # a service or a worker did not start: keep the other results
+        print(f"workers scenario failed: {error}", file=sys.stderr)
+        return []
 
 
 def ratio(over: float | None, under: float | None) -> float | None:
@@ -513,11 +518,15 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(f"capstone / baseline: {ratios}")
     if spread_runs:
-        print(f"\n{'server':<42}{'CPU/deliv µs':>14}{'Redis µs':>10}{'p50 ms':>9}{'p99 ms':>9}"
-              f"{'lost':>7}")  # fmt: skip
+        print(
+            f"\n{'server':<42}{'CPU/deliv µs':>14}{'Redis µs':>10}{'p50 ms':>9}{'p99 ms':>9}"
+            f"{'lost':>7}"
+        )
         for r in spread_runs:
-            print(f"{r.server:<42}{r.cpu_us_per_delivery:>14}{r.redis_cpu_us_per_delivery!s:>10}"
-                  f"{r.p50_ms:>9}{r.p99_ms:>9}{r.lost:>7}")  # fmt: skip
+            print(
+                f"{r.server:<42}{r.cpu_us_per_delivery:>14}{r.redis_cpu_us_per_delivery!s:>10}"
+                f"{r.p50_ms:>9}{r.p99_ms:>9}{r.lost:>7}"
+            )
         print(f"two workers / one: {report['ratios_two_workers_over_one']}")
     for note in (note for r in [*runs, *spread_runs] for note in r.notes):
         print(f"note: {note}")

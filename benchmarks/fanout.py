@@ -1,6 +1,7 @@
 """WebSocket fan-out: the capstone's hub against lesson 17's `ConnectionManager`, in one run.
 
     python -m benchmarks.fanout [--readers 200] [--rate 50] [--seconds 8] [--size 200]
+                                [--no-workers-compare]
     make bench
 
 Each server runs as its own uvicorn process (websockets-sansio, no per-message compression) pinned
@@ -8,9 +9,11 @@ to core 0; this process, the load generator, pins itself to core 1. One room, N 
 stamping each message with its send time. Reported per server: the server's CPU time per delivery
 (from /proc, over the sending phase), delivery latency p50/p99, messages lost, and resident memory
 per idle socket. Then the stall scenario: one more reader stops reading while 4 KiB messages flow;
-the healthy readers' share of deliveries and whether the stalled socket was closed. The figures
-that matter are the ratios against the baseline measured in the same run, printed last and
-written to `benchmarks/results/fanout.json`.
+the healthy readers' share of deliveries and whether the stalled socket was closed. Then the
+workers scenario, on a private PostgreSQL and Redis: the same load on one worker holding every
+socket, then on two workers holding half the readers each (both pinned to core 0, so it compares
+CPU, not parallelism); the workers' CPU and Redis's own, per delivery. The figures that matter are
+the ratios measured in the same run, printed last and written to `benchmarks/results/fanout.json`.
 """
 
 from __future__ import annotations
@@ -26,12 +29,21 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import httpx2
 from websockets.asyncio.client import ClientConnection, connect
+
+from capstone.cluster import Postgres, Redis, Worker
+from tests.services import (
+    fresh_database,
+    postgres_missing,
+    redis_missing,
+    running_postgres,
+    running_redis,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -44,6 +56,7 @@ class Run:
     server: str
     readers: int
     messages: int
+    workers: int = 1
     deliveries: int = 0
     lost: int = 0
     cpu_seconds: float = 0.0
@@ -53,6 +66,8 @@ class Run:
     p50_ms: float = 0.0
     p99_ms: float = 0.0
     rss_kib_per_socket: float = 0.0
+    redis_cpu_seconds: float | None = None
+    redis_cpu_us_per_delivery: float | None = None
     stall_healthy_share: float | None = None
     stall_evicted: bool | None = None
     notes: list[str] = field(default_factory=list)
@@ -77,9 +92,11 @@ def rss_kib(pid: int) -> int:
 
 
 def pin(pid: int, core: int) -> None:
+    """Every thread of the process: one pinned after it started may already have several."""
     with contextlib.suppress(OSError, AttributeError):
         if core < (os.cpu_count() or 1):
-            os.sched_setaffinity(pid, {core})
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                os.sched_setaffinity(int(task.name), {core})
 
 
 @contextlib.contextmanager
@@ -231,8 +248,8 @@ async def measure(target: Target, port: int, pid: int, args: argparse.Namespace,
     storing, acking, the sender's own copy), then with N readers. The difference, per delivery,
     is what the fan-out itself costs."""
     await target.prepare(port)
-    alone = await load(target, port, pid, args, Run(run.server, 0, run.messages), readers=0)
-    await load(target, port, pid, args, run, readers=args.readers)
+    alone = await load(target, [port], [pid], args, Run(run.server, 0, run.messages), readers=0)
+    await load(target, [port], [pid], args, run, readers=args.readers)
     run.cpu_us_per_message_alone = round(alone.cpu_seconds / run.messages * 1e6, 1)
     if run.deliveries:
         extra = run.cpu_seconds - alone.cpu_seconds
@@ -240,21 +257,32 @@ async def measure(target: Target, port: int, pid: int, args: argparse.Namespace,
 
 
 async def load(
-    target: Target, port: int, pid: int, args: argparse.Namespace, run: Run, *, readers: int
+    target: Target,
+    ports: Sequence[int],
+    pids: Sequence[int],
+    args: argparse.Namespace,
+    run: Run,
+    *,
+    readers: int,
+    redis_pid: int | None = None,
 ) -> Run:
+    """Readers dealt out over the servers at `ports` in turn, the sender on the first; the CPU is
+    that of every process in `pids`, and Redis's apart."""
     messages = run.messages
     tag = f"bench-{readers}"  # history from an earlier phase does not count in this one
-    readers = [Reader(target, messages, tag) for _ in range(readers)]
-    before = rss_kib(pid)
-    sockets = [await open_socket(target, port) for _ in readers]
-    tasks = [asyncio.create_task(r.run(ws)) for r, ws in zip(readers, sockets, strict=True)]
-    sender = await open_socket(target, port)
+    audience = [Reader(target, messages, tag) for _ in range(readers)]
+    before = sum(map(rss_kib, pids))
+    sockets = [await open_socket(target, ports[i % len(ports)]) for i in range(len(audience))]
+    tasks = [asyncio.create_task(r.run(ws)) for r, ws in zip(audience, sockets, strict=True)]
+    sender = await open_socket(target, ports[0])
     drain = asyncio.create_task(Reader(target, 1 << 30).run(sender))
-    if readers:
-        run.rss_kib_per_socket = round((rss_kib(pid) - before) / (len(readers) + 1), 1)
+    if audience:
+        grown = sum(map(rss_kib, pids)) - before
+        run.rss_kib_per_socket = round(grown / (len(audience) + 1), 1)
 
     pad = "x" * max(0, args.size - 40)
-    start_cpu = cpu_seconds(pid)
+    start_cpu = sum(map(cpu_seconds, pids))
+    start_redis = cpu_seconds(redis_pid) if redis_pid else 0.0
     interval = 1 / args.rate
     began = time.monotonic()
     for i in range(messages):
@@ -262,16 +290,20 @@ async def load(
         await sender.send(target.frame(f"{tag} {i} {time.time_ns()} {pad}"))
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(args.seconds + 30):
-            await asyncio.gather(*(r.done.wait() for r in readers))
-    run.cpu_seconds = round(cpu_seconds(pid) - start_cpu, 3)
+            await asyncio.gather(*(r.done.wait() for r in audience))
+    run.cpu_seconds = round(sum(map(cpu_seconds, pids)) - start_cpu, 3)
+    if redis_pid:
+        run.redis_cpu_seconds = round(cpu_seconds(redis_pid) - start_redis, 3)
 
-    latencies = sorted(lat for r in readers for lat in r.latencies)
+    latencies = sorted(lat for r in audience for lat in r.latencies)
     run.deliveries = len(latencies)
-    run.lost = messages * len(readers) - run.deliveries
+    run.lost = messages * len(audience) - run.deliveries
     if latencies:
         run.cpu_us_per_delivery = round(run.cpu_seconds / run.deliveries * 1e6, 2)
         run.p50_ms = round(statistics.median(latencies), 2)
         run.p99_ms = round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 2)
+        if run.redis_cpu_seconds is not None:
+            run.redis_cpu_us_per_delivery = round(run.redis_cpu_seconds / run.deliveries * 1e6, 2)
     for ws in [*sockets, sender]:
         await ws.close()
     for task in [*tasks, drain]:
@@ -337,6 +369,91 @@ def bench(target: Target, args: argparse.Namespace) -> Run:
     return run
 
 
+class OnCluster(Capstone):
+    """The capstone as `make cluster` runs it: PostgreSQL the truth, Redis the doorbell."""
+
+    def __init__(self, workers: int, database_url: str, redis_url: str) -> None:
+        self.name = f"capstone, {workers} worker{'s' * (workers > 1)}, PostgreSQL + Redis"
+        self.database_url = database_url
+        self.redis_url = redis_url
+
+    def env(self, workdir: Path) -> dict[str, str]:
+        shared = {"CHAT_DATABASE_URL": self.database_url, "CHAT_REDIS_URL": self.redis_url}
+        return {**super().env(workdir), **shared}
+
+
+def pin_postgres(postgres: Postgres) -> None:
+    """The postmaster and the processes it has forked so far; a backend forked later inherits."""
+    with contextlib.suppress(OSError, ValueError):
+        postmaster = int((postgres.data / "postmaster.pid").read_text().split()[0])
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+        for pid in [postmaster, *map(int, children)]:
+            pin(pid, SERVER_CORE)
+
+
+def complaints(child: Worker) -> list[str]:
+    """What a worker printed besides uvicorn's own INFO lines: warnings, errors, tracebacks."""
+    odd = [line.rstrip() for line in child.lines if not line.startswith("INFO:")]
+    if not odd:
+        return []
+    return [f"{child.name} printed {len(odd)} other line(s), first: {odd[0]}"]
+
+
+async def spread(
+    target: OnCluster, workers: list[Worker], redis_pid: int, args: argparse.Namespace, run: Run
+) -> None:
+    await target.prepare(workers[0].port)
+    ports = [worker.port for worker in workers]
+    pids = [worker.process.pid for worker in workers if worker.process]
+    await load(target, ports, pids, args, run, readers=args.readers, redis_pid=redis_pid)
+
+
+def on_workers(count: int, postgres: Postgres, redis: Redis, args: argparse.Namespace) -> Run:
+    # A database and a Redis database of its own: nothing left over from the other run.
+    redis_url = redis.url.rsplit("/", 1)[0] + f"/{count}"
+    target = OnCluster(count, fresh_database(postgres), redis_url)
+    messages = args.rate * args.seconds
+    run = Run(server=target.name, readers=args.readers, messages=messages, workers=count)
+    workers: list[Worker] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = target.env(Path(tmp))
+        try:
+            for _ in range(count):  # one after the other: the first brings the schema up alone
+                workers.append(Worker(free_port(), env))
+                workers[-1].start()
+                assert workers[-1].process is not None
+                pin(workers[-1].process.pid, SERVER_CORE)
+            assert redis.process is not None
+            asyncio.run(spread(target, workers, redis.process.pid, args, run))
+        finally:
+            for worker in workers:
+                worker.stop()
+    for worker in workers:
+        run.notes += complaints(worker)
+    return run
+
+
+def compare_workers(args: argparse.Namespace) -> list[Run]:
+    """The same load on one worker holding every socket, then on two holding half each."""
+    missing = postgres_missing() or redis_missing()
+    if missing:
+        print(f"workers scenario skipped: {missing}")
+        return []
+    try:
+        with running_postgres() as postgres, running_redis() as redis:
+            pin_postgres(postgres)
+            assert redis.process is not None
+            pin(redis.process.pid, SERVER_CORE)
+            return [on_workers(count, postgres, redis, args) for count in (1, 2)]
+    except RuntimeError as error:  # a service or a worker did not start: keep the other results
+        print(f"workers scenario failed: {error}", file=sys.stderr)
+        return []
+
+
+def ratio(over: float | None, under: float | None) -> float | None:
+    return round(over / under, 2) if over is not None and under else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -348,31 +465,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stall-readers", type=int, default=20)
     parser.add_argument("--stall-messages", type=int, default=3000, help="0 skips the stall run")
     parser.add_argument("--stall-seconds", type=float, default=30)
+    parser.add_argument(
+        "--workers-compare",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="one worker against two on PostgreSQL and Redis",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "fanout.json")
     args = parser.parse_args(argv)
-    pin(0, CLIENT_CORE)
+    pin(os.getpid(), CLIENT_CORE)
 
     runs = [bench(Baseline(), args), bench(Capstone(), args)]
     base, cap = runs
     ratios = {
-        "cpu_per_delivery": round(cap.cpu_us_per_delivery / base.cpu_us_per_delivery, 2)
-        if base.cpu_us_per_delivery
-        else None,
-        "cpu_per_fanout_delivery": round(
-            cap.cpu_us_per_fanout_delivery / base.cpu_us_per_fanout_delivery, 2
-        )
-        if base.cpu_us_per_fanout_delivery
-        else None,
-        "rss_per_socket": round(cap.rss_kib_per_socket / base.rss_kib_per_socket, 2)
-        if base.rss_kib_per_socket
-        else None,
+        "cpu_per_delivery": ratio(cap.cpu_us_per_delivery, base.cpu_us_per_delivery),
+        "cpu_per_fanout_delivery": ratio(
+            cap.cpu_us_per_fanout_delivery, base.cpu_us_per_fanout_delivery
+        ),
+        "rss_per_socket": ratio(cap.rss_kib_per_socket, base.rss_kib_per_socket),
     }
+    spread_runs = compare_workers(args) if args.workers_compare else []
     report = {
         "settings": {k: str(v) for k, v in vars(args).items()},
         "python": sys.version.split()[0],
-        "runs": [asdict(r) for r in runs],
+        "runs": [asdict(r) for r in [*runs, *spread_runs]],
         "ratios_capstone_over_baseline": ratios,
     }
+    if spread_runs:
+        one, two = spread_runs
+        with_redis = [
+            r.cpu_us_per_delivery + (r.redis_cpu_us_per_delivery or 0) for r in spread_runs
+        ]
+        report["ratios_two_workers_over_one"] = {
+            "cpu_per_delivery": ratio(two.cpu_us_per_delivery, one.cpu_us_per_delivery),
+            "redis_cpu_per_delivery": ratio(
+                two.redis_cpu_us_per_delivery, one.redis_cpu_us_per_delivery
+            ),
+            "cpu_per_delivery_with_redis": ratio(with_redis[1], with_redis[0]),
+        }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     header = f"{'server':<30}{'CPU/deliv µs':>14}{'fan-out µs':>12}{'msg alone µs':>14}"
@@ -386,7 +516,21 @@ def main(argv: list[str] | None = None) -> int:
             f"{r.cpu_us_per_message_alone:>14}{r.p50_ms:>9}{r.p99_ms:>9}{r.lost:>7}"
             f"{r.rss_kib_per_socket:>12}{share:>20}{r.stall_evicted!s:>9}"
         )
-    print(f"capstone / baseline: {ratios}  (written to {args.out})")
+    print(f"capstone / baseline: {ratios}")
+    if spread_runs:
+        print(
+            f"\n{'server':<42}{'CPU/deliv µs':>14}{'Redis µs':>10}{'p50 ms':>9}{'p99 ms':>9}"
+            f"{'lost':>7}"
+        )
+        for r in spread_runs:
+            print(
+                f"{r.server:<42}{r.cpu_us_per_delivery:>14}{r.redis_cpu_us_per_delivery!s:>10}"
+                f"{r.p50_ms:>9}{r.p99_ms:>9}{r.lost:>7}"
+            )
+        print(f"two workers / one: {report['ratios_two_workers_over_one']}")
+    for note in (note for r in [*runs, *spread_runs] for note in r.notes):
+        print(f"note: {note}")
+    print(f"written to {args.out}")
     return 0
 
 

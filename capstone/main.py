@@ -38,7 +38,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         settings.secret()  # generated and kept under var/ on the first start, if not configured
         engine = make_engine(settings.database_url)
-        await migrate(engine, settings)
+        try:
+            await migrate(engine, settings)
+        except BaseException:
+            await engine.dispose()  # refusing to start: its connection is closed, not leaked
+            raise
         hub = Hub(
             backlog_limit=settings.max_socket_backlog,
             close_timeout=settings.evict_close_timeout,

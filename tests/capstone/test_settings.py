@@ -12,7 +12,7 @@ from pydantic import ValidationError
 import capstone
 from capstone.main import create_app
 from capstone.settings import Settings
-from tests.capstone.conftest import make_settings
+from tests.capstone.conftest import Databases, make_settings
 
 PROJECT = Path(capstone.__file__).resolve().parent.parent
 
@@ -70,7 +70,9 @@ def test_uploads_are_kept_outside_the_static_folder(monkeypatch: pytest.MonkeyPa
     assert upload_dir.is_relative_to(PROJECT / "var")
 
 
-def test_a_redis_url_is_refused_until_there_is_a_redis_broker(tmp_path: Path) -> None:
-    app = create_app(make_settings(tmp_path, redis_url="redis://127.0.0.1:6379/0"))
+def test_a_redis_url_is_refused_until_there_is_a_redis_broker(
+    tmp_path: Path, databases: Databases
+) -> None:
+    app = create_app(make_settings(tmp_path, databases, redis_url="redis://127.0.0.1:6379/0"))
     with pytest.raises(RuntimeError, match="CHAT_REDIS_URL is set"), TestClient(app):
         pass

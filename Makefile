@@ -3,13 +3,14 @@
 PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
+CLUSTER_PORT ?= 8080
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 # Every extra: the tests need redis and asyncpg too, and `uv run --extra dev` alone would
 # uninstall them again.
 RUN := $(UV) run --locked --all-extras
 
 .DEFAULT_GOAL := help
-.PHONY: help run lessons lesson test test-lesson docs docs-build lint bench clean
+.PHONY: help run cluster lessons lesson test test-lesson docs docs-build lint bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,6 +24,9 @@ help: ## list the targets
 
 run: .venv/.synced ## start the chat on http://$(HOST):$(PORT) (SQLite under var/, one process)
 	$(RUN) python -m capstone --host $(HOST) --port $(PORT)
+
+cluster: .venv/.synced ## the chat on 3 workers behind nginx, on PostgreSQL and Redis
+	$(RUN) python -m capstone.cluster --port $(CLUSTER_PORT)
 
 lessons: .venv/.synced ## the course home: every lesson mounted under /lessons/NN/
 	$(RUN) python -m lessons serve --port $(PORT)

@@ -5,6 +5,8 @@
 - `browser_type_launch_args`: pytest-playwright drives Debian's `chromium` (Playwright cannot
   download its own browser here).
 - `live_server(...)` (in `tests/live.py`): a real uvicorn process on a free port.
+- `postgres`, `redis_server` (one private server each per session) and `database_url` (a new
+  empty PostgreSQL database per test), made in `tests/services.py`.
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from capstone.cluster import Postgres, Redis
+from tests import services
 
 ROOT = Path(__file__).resolve().parent.parent
 # Hypothesis keeps its example database in ./.hypothesis unless told otherwise; tests write
@@ -53,6 +59,28 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         "Debian's chromium is not installed (apt-get install chromium)",
     )
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    missing = services.postgres_missing()
+    require(missing is None, missing or "")
+    with services.running_postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Redis]:
+    missing = services.redis_missing()
+    require(missing is None, missing or "")
+    with services.running_redis() as server:
+        yield server
+
+
+@pytest.fixture
+def database_url(postgres: Postgres) -> str:
+    """A new, empty PostgreSQL database for this test alone."""
+    return services.fresh_database(postgres)
 
 
 PLAYWRIGHT_FIXTURES = {"playwright", "browser_type", "browser", "context", "new_context", "page"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 from starlette.testclient import WebSocketTestSession
 
+from capstone.cluster import Postgres
 from capstone.db import make_engine, migrate
 from capstone.main import create_app
 from capstone.settings import Settings
@@ -48,7 +49,7 @@ class PostgresDatabases(Databases):
 
     TEMPLATE = "chat_template"
 
-    def __init__(self, server: Any) -> None:
+    def __init__(self, server: Postgres) -> None:
         self.server = server
         self.names: dict[Path, str] = {}
         self.numbers = itertools.count(1)
@@ -76,7 +77,7 @@ class PostgresDatabases(Databases):
             self.drop(where)
         self.thread.shutdown()
 
-    def _run(self, work: Any) -> None:
+    def _run(self, work: Coroutine[Any, Any, None]) -> None:
         self.thread.submit(asyncio.run, work).result()
 
     async def _admin(self, statement: str) -> None:
@@ -96,7 +97,7 @@ class PostgresDatabases(Databases):
 
 
 @pytest.fixture(scope="session")
-def postgres_databases(postgres: Any) -> Iterator[PostgresDatabases]:
+def postgres_databases(postgres: Postgres) -> Iterator[PostgresDatabases]:
     databases = PostgresDatabases(postgres)
     yield databases
     databases.close()

@@ -172,3 +172,15 @@ def test_two_workers_starting_together_on_one_postgresql_database_both_start(
     assert results == [200, 200]
     assert on_database(settings.database_url, versions) == [HEAD]
     postgres_databases.drop(tmp_path)
+
+
+def test_an_in_memory_database_is_migrated_on_the_apps_own_connection(tmp_path: Path) -> None:
+    """`sqlite+aiosqlite://` lives in one connection: Alembic must migrate that one."""
+    settings = make_settings(tmp_path, Databases(), database_url="sqlite+aiosqlite://")
+    with TestClient(create_app(settings)) as client:
+        alice = sign_up(client, "alice")
+        assert client.post("/api/rooms", json={"name": "general"}, headers=alice.auth).is_success
+        url = "/api/rooms/general/messages"
+        sent = client.post(url, json={"text": "hi", "client_msg_id": "m1"}, headers=alice.auth)
+        assert (sent.status_code, sent.json()["seq"]) == (201, 1)
+        assert [m["text"] for m in client.get(url, headers=alice.auth).json()] == ["hi"]

@@ -88,7 +88,18 @@ def adopt_create_all(context: MigrationContext, script: ScriptDirectory) -> None
         context.stamp(script, FIRST_REVISION)
 
 
+def hold_migration_lock(connection: Connection) -> None:
+    """On PostgreSQL, wait for any other worker (or `alembic` command) migrating this database.
+
+    A transaction-level lock: the commit or rollback releases it, so a failed upgrade cannot
+    leave it held on a pooled connection. Taking it twice in one transaction is taking it once.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+
+
 def _bring_to_head(connection: Connection, upgrade: bool) -> None:
+    hold_migration_lock(connection)
     config = alembic_config(connection)
     script = ScriptDirectory.from_config(config)
     context = MigrationContext.configure(connection)
@@ -107,16 +118,10 @@ def _bring_to_head(connection: Connection, upgrade: bool) -> None:
 async def migrate(engine: AsyncEngine, settings: Settings) -> None:
     """Bring the schema to the newest revision at start-up, or refuse to start behind it.
 
-    On PostgreSQL the check and the upgrade run under an advisory lock, so workers starting
-    together upgrade once: the others wait, then find the schema up to date. The transaction-level
-    lock goes with the commit or the rollback, so a failed upgrade cannot leave it held on a
-    pooled connection.
+    Workers starting together on PostgreSQL upgrade once: the others wait for the migration lock,
+    then find the schema up to date.
     """
     async with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
-            )
         await connection.run_sync(_bring_to_head, settings.migrate_on_start)
         await connection.commit()
 

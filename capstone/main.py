@@ -56,7 +56,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.secret()  # generated and kept under var/ on the first start, if not configured
         engine = make_engine(settings.database_url)
-        await migrate(engine, settings)
+        try:
+            await migrate(engine, settings)
+        except BaseException:
+            await engine.dispose()  # refusing to start: its connection is closed, not leaked
+            raise
         sessionmaker = make_sessionmaker(engine)
         redis = connect_redis(settings.redis_url) if settings.redis_url else None
         state = make_state(settings, redis)

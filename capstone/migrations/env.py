@@ -13,7 +13,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from capstone.db import adopt_create_all, make_engine
+from capstone.db import adopt_create_all, hold_migration_lock, make_engine
 from capstone.models import Base
 from capstone.settings import Settings
 
@@ -23,6 +23,7 @@ config = context.config
 def run_migrations(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=Base.metadata)
     with context.begin_transaction():
+        hold_migration_lock(connection)
         adopt_create_all(context.get_context(), context.script)
         context.run_migrations()
 

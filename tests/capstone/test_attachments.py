@@ -11,15 +11,17 @@ from fastapi.testclient import TestClient
 
 from capstone.main import create_app
 from capstone.settings import Settings
-from tests.capstone.conftest import Member, make_room, make_settings, sign_up
+from tests.capstone.conftest import Databases, Member, make_room, make_settings, sign_up
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 LIMIT = 1000
 
 
 @pytest.fixture
-def small_client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(make_settings(tmp_path, max_upload_bytes=LIMIT))) as client:
+def small_client(tmp_path: Path, databases: Databases) -> Iterator[TestClient]:
+    with TestClient(
+        create_app(make_settings(tmp_path, databases, max_upload_bytes=LIMIT))
+    ) as client:
         yield client
 
 
@@ -142,8 +144,10 @@ def test_too_large_without_content_length(small_client: TestClient) -> None:
 
 
 @pytest.mark.asyncio
-async def test_an_endless_upload_is_cut_off_while_streaming(tmp_path: Path) -> None:
-    app = create_app(make_settings(tmp_path, max_upload_bytes=LIMIT))
+async def test_an_endless_upload_is_cut_off_while_streaming(
+    tmp_path: Path, databases: Databases
+) -> None:
+    app = create_app(make_settings(tmp_path, databases, max_upload_bytes=LIMIT))
     chunks_read = 0
     sent: list[dict[str, object]] = []
 

@@ -37,7 +37,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from capstone.main import create_app
 from capstone.security import COOKIE_NAME
 from capstone.settings import Settings
-from tests.capstone.conftest import PASSWORD, SECRET, Member, make_settings, sign_up
+from tests.capstone.conftest import PASSWORD, SECRET, Databases, Member, make_settings, sign_up
 
 BASE_URL = "http://testserver"
 SLUG = "^[a-z0-9-]{1,40}$"
@@ -83,10 +83,12 @@ CHECKS = [not_a_server_error, response_schema_conformance, nothing_leaks]
 
 
 @pytest.fixture(scope="module")
-def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ASGIClient, dict[str, str]]]:
+def fuzzed(
+    tmp_path_factory: pytest.TempPathFactory, databases: Databases
+) -> Iterator[tuple[ASGIClient, dict[str, str]]]:
     """One chat for every fuzzed operation, with alice, her room, a message and attachment 1."""
     root = tmp_path_factory.mktemp("fuzzed")
-    app = create_app(make_settings(root, rate_limit_messages=100_000))
+    app = create_app(make_settings(root, databases, rate_limit_messages=100_000))
     try:
         with get_client(app) as http:
             http.base_url = BASE_URL
@@ -163,9 +165,9 @@ class Chat:
 
 
 @pytest.fixture(scope="module")
-def chat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chat]:
+def chat(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> Iterator[Chat]:
     root = tmp_path_factory.mktemp("hostile-http")
-    app = create_app(make_settings(root, rate_limit_messages=100_000))
+    app = create_app(make_settings(root, databases, rate_limit_messages=100_000))
     # The user's view: a failure must show as the 500 a client would get, not as a test error.
     with TestClient(app, raise_server_exceptions=False) as client:
         alice = sign_up(client, "alice")
@@ -864,9 +866,9 @@ def test_the_wrong_content_type_for_json_is_422(chat: Chat) -> None:
 
 
 @pytest.fixture
-def breaking(tmp_path: Path) -> Iterator[TestClient]:
+def breaking(tmp_path: Path, databases: Databases) -> Iterator[TestClient]:
     """The chat with one extra route that fails the way an unforeseen bug would."""
-    app = create_app(make_settings(tmp_path))
+    app = create_app(make_settings(tmp_path, databases))
 
     @app.get("/boom")
     def boom() -> None:

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from capstone.main import create_app
 from capstone.middleware import CSP
-from tests.capstone.conftest import make_settings
+from tests.capstone.conftest import Databases, make_settings
 
 CONTRACT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -55,8 +55,8 @@ def test_readiness_fails_when_the_broker_is_down(client: TestClient) -> None:
     assert response.json() == {"status": "unavailable"}
 
 
-def test_a_crash_is_plain_json_without_a_trace(tmp_path: Path) -> None:
-    app = create_app(make_settings(tmp_path))
+def test_a_crash_is_plain_json_without_a_trace(tmp_path: Path, databases: Databases) -> None:
+    app = create_app(make_settings(tmp_path, databases))
 
     @app.get("/boom")
     def boom() -> None:

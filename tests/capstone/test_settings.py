@@ -15,7 +15,7 @@ import capstone
 from capstone.cluster import Redis, free_port
 from capstone.main import create_app
 from capstone.settings import Settings, load_or_create_secret
-from tests.capstone.conftest import make_settings
+from tests.capstone.conftest import Databases, make_settings
 
 PROJECT = Path(capstone.__file__).resolve().parent.parent
 
@@ -117,16 +117,18 @@ def test_uploads_are_kept_outside_the_static_folder(monkeypatch: pytest.MonkeyPa
     assert upload_dir.is_relative_to(PROJECT / "var")
 
 
-def test_with_a_redis_url_readiness_reports_redis(tmp_path: Path) -> None:
+def test_with_a_redis_url_readiness_reports_redis(tmp_path: Path, databases: Databases) -> None:
     """Nothing listens on this port: the chat starts, and says it is not ready."""
-    app = create_app(make_settings(tmp_path, redis_url=f"redis://127.0.0.1:{free_port()}/0"))
-    with TestClient(app) as client:
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    with TestClient(create_app(make_settings(tmp_path, databases, redis_url=url))) as client:
         assert client.get("/healthz").status_code == 200
         ready = client.get("/readyz")
         assert (ready.status_code, ready.json()) == (503, {"status": "unavailable"})
 
 
-def test_with_redis_the_chat_is_ready(tmp_path: Path, redis_server: Redis) -> None:
-    app = create_app(make_settings(tmp_path, redis_url=redis_server.url))
-    with TestClient(app) as client:
+def test_with_redis_the_chat_is_ready(
+    tmp_path: Path, databases: Databases, redis_server: Redis
+) -> None:
+    settings = make_settings(tmp_path, databases, redis_url=redis_server.url)
+    with TestClient(create_app(settings)) as client:
         assert client.get("/readyz").json() == {"status": "ready"}

@@ -15,6 +15,7 @@ from capstone.main import create_app
 from capstone.security import COOKIE_NAME
 from tests.capstone.conftest import (
     ORIGIN,
+    Databases,
     Member,
     frames_until,
     make_room,
@@ -100,8 +101,10 @@ def test_the_login_cookie_opens_the_socket(client: TestClient, alice: Member) ->
     assert refused(client, "/ws/rooms/general", {"origin": "https://evil.example"}) == 1008
 
 
-def test_a_cap_on_sockets_per_user(tmp_path: Path) -> None:
-    with TestClient(create_app(make_settings(tmp_path, max_sockets_per_user=2))) as client:
+def test_a_cap_on_sockets_per_user(tmp_path: Path, databases: Databases) -> None:
+    with TestClient(
+        create_app(make_settings(tmp_path, databases, max_sockets_per_user=2))
+    ) as client:
         alice = sign_up(client, "alice")
         make_room(client, alice)
         with connect(client, alice) as one, connect(client, alice) as two:
@@ -202,8 +205,12 @@ def test_an_oversize_frame_closes_that_socket_with_1009(client: TestClient, alic
         assert say(a, "unaffected", "ok")["seq"] == 1
 
 
-def test_flooding_past_the_rate_limit_gets_error_frames(tmp_path: Path) -> None:
-    with TestClient(create_app(make_settings(tmp_path, rate_limit_messages=3))) as client:
+def test_flooding_past_the_rate_limit_gets_error_frames(
+    tmp_path: Path, databases: Databases
+) -> None:
+    with TestClient(
+        create_app(make_settings(tmp_path, databases, rate_limit_messages=3))
+    ) as client:
         alice = sign_up(client, "alice")
         make_room(client, alice)
         with connect(client, alice) as ws:

@@ -26,7 +26,7 @@ from capstone.cluster import Redis, free_port
 from capstone.main import create_app
 from capstone.settings import Settings
 from capstone.state import MemoryState, RedisState, SharedState, StateUnavailable, make_state
-from tests.capstone.conftest import ORIGIN, make_room, make_settings, sign_up
+from tests.capstone.conftest import ORIGIN, Databases, make_room, make_settings, sign_up
 
 LIMIT = 3
 WINDOW = 0.6
@@ -343,7 +343,7 @@ async def test_the_memory_state_forgets_what_has_expired() -> None:
 
 
 def test_make_state_picks_by_client(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, rate_limit_messages=4, presence_ttl_seconds=3.0)
+    settings = make_settings(tmp_path, Databases(), rate_limit_messages=4, presence_ttl_seconds=3.0)
     memory = make_state(settings, None)
     assert isinstance(memory, MemoryState)
     client = aioredis.Redis(port=free_port())
@@ -363,7 +363,7 @@ def post(client: TestClient, auth: dict[str, str], text: str, room: str = "gener
 
 
 def limited_app(tmp_path: Path) -> TestClient:
-    return TestClient(create_app(make_settings(tmp_path, rate_limit_messages=LIMIT)))
+    return TestClient(create_app(make_settings(tmp_path, Databases(), rate_limit_messages=LIMIT)))
 
 
 def assert_throttled(response) -> None:  # type: ignore[no-untyped-def]
@@ -397,7 +397,7 @@ def test_posting_past_the_limit_is_429_with_retry_after(tmp_path: Path) -> None:
 
 
 def test_an_upload_past_the_limit_is_429_and_keeps_no_file(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, rate_limit_messages=LIMIT)
+    settings = make_settings(tmp_path, Databases(), rate_limit_messages=LIMIT)
     with TestClient(create_app(settings)) as client:
         alice = sign_up(client, "alice")
         make_room(client, alice)

@@ -1,5 +1,5 @@
 """The message writer's promises on both of its paths: SQLite through the driver (the default
-file database) and the portable SQLAlchemy Core path (PostgreSQL, in-memory SQLite).
+file database) and the portable SQLAlchemy Core path (in-memory SQLite, and PostgreSQL here).
 
 Seqs are consecutive per room; a resent `client_msg_id` gets the first message's id back and burns
 no seq; a failed insert leaves no gap either; the stored rows read back through SQLAlchemy.
@@ -16,23 +16,30 @@ import pytest_asyncio
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from capstone.db import MessageWriter, NewMessage, Stored, create_schema, make_engine
+from capstone.db import MessageWriter, NewMessage, Stored, make_engine, migrate
 from capstone.models import Message, Room, User
+from tests.capstone.conftest import Databases, make_settings
 
 
-@pytest_asyncio.fixture(params=["driver", "core"])
+@pytest_asyncio.fixture(params=["sqlite-driver", "sqlite-core", "postgres"])
 async def writer(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MessageWriter]:
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}")
-    await create_schema(engine)
+    on_postgres = request.param == "postgres"
+    databases: Databases = (
+        request.getfixturevalue("postgres_databases") if on_postgres else Databases()
+    )
+    settings = make_settings(tmp_path, databases)
+    engine = make_engine(settings.database_url)
+    await migrate(engine, settings)
     async with engine.begin() as connection:
         await connection.execute(insert(User).values(id=1, username="ada", password_hash="x"))
         await connection.execute(insert(Room).values(id=1, name="general", next_seq=0))
         await connection.execute(insert(Room).values(id=2, name="random", next_seq=0))
     writer = MessageWriter(engine)
-    assert writer.sqlite, "a file database takes the driver path by default"
-    writer.sqlite = request.param == "driver"
+    assert writer.sqlite != on_postgres, "a file database takes the driver path by default"
+    writer.sqlite = request.param == "sqlite-driver"
     yield writer
     await engine.dispose()
+    databases.drop(tmp_path)
 
 
 async def stored_seqs(writer: MessageWriter, room_id: int) -> list[int]:

@@ -124,6 +124,14 @@ class Health(BaseModel):
     status: str
 
 
+class Readiness(Health):
+    """Each dependency: `ok` or `unavailable`; the broker says which one it is."""
+
+    database: Literal["ok", "unavailable"]
+    broker: str
+    broker_status: Literal["ok", "unavailable"]
+
+
 # ---- WebSocket frames, client to server ----------------------------------------------------
 
 

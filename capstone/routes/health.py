@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 from sqlalchemy import text
 
 from capstone.routes.deps import ChatDep
-from capstone.schemas import Health
+from capstone.schemas import Health, Readiness
 
 router = APIRouter(tags=["health"])
 
@@ -17,16 +17,21 @@ def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", responses={503: {"model": Health}})
-async def readyz(chat: ChatDep, response: Response) -> Health:
-    """The database and the broker are reachable: send traffic here."""
+@router.get("/readyz", responses={503: {"model": Readiness}})
+async def readyz(chat: ChatDep, response: Response) -> Readiness:
+    """The database and the broker (Redis, when configured) are reachable: send traffic here."""
     try:
         async with chat.sessionmaker() as session:
             await session.execute(text("SELECT 1"))
-        broker_ok = await chat.broker.ping()
+        database_ok = True
     except Exception:
-        broker_ok = False
-    if not broker_ok:
+        database_ok = False
+    broker_ok = await chat.broker.ping()
+    if not (database_ok and broker_ok):
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-        return Health(status="unavailable")
-    return Health(status="ready")
+    return Readiness(
+        status="ready" if database_ok and broker_ok else "unavailable",
+        database="ok" if database_ok else "unavailable",
+        broker="redis" if chat.broker.lossy else "memory",
+        broker_status="ok" if broker_ok else "unavailable",
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from capstone.main import create_app
@@ -42,7 +43,9 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready"}
+    assert ready.json() == {
+        "status": "ready", "database": "ok", "broker": "memory", "broker_status": "ok"
+    }  # fmt: skip
 
 
 def test_readiness_fails_when_the_broker_is_down(client: TestClient) -> None:
@@ -52,7 +55,27 @@ def test_readiness_fails_when_the_broker_is_down(client: TestClient) -> None:
     client.app.state.chat.broker.ping = down  # type: ignore[attr-defined]
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable"}
+    assert response.json() == {
+        "status": "unavailable", "database": "ok",
+        "broker": "memory", "broker_status": "unavailable",
+    }  # fmt: skip
+
+
+class Unreachable:
+    async def __aenter__(self) -> None:
+        raise OSError("connection refused")
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+def test_readiness_fails_when_the_database_is_down(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = client.app.state.chat  # type: ignore[attr-defined]
+    monkeypatch.setattr(chat, "sessionmaker", Unreachable)
+    response = client.get("/readyz")
+    assert (response.status_code, response.json()["database"]) == (503, "unavailable")
 
 
 def test_a_crash_is_plain_json_without_a_trace(tmp_path: Path, databases: Databases) -> None:

@@ -123,7 +123,11 @@ def test_with_a_redis_url_readiness_reports_redis(tmp_path: Path, databases: Dat
     with TestClient(create_app(make_settings(tmp_path, databases, redis_url=url))) as client:
         assert client.get("/healthz").status_code == 200
         ready = client.get("/readyz")
-        assert (ready.status_code, ready.json()) == (503, {"status": "unavailable"})
+        assert ready.status_code == 503
+        assert ready.json() == {
+            "status": "unavailable", "database": "ok", "broker": "redis",
+            "broker_status": "unavailable",
+        }  # fmt: skip
 
 
 def test_with_redis_the_chat_is_ready(
@@ -131,4 +135,7 @@ def test_with_redis_the_chat_is_ready(
 ) -> None:
     settings = make_settings(tmp_path, databases, redis_url=redis_server.url)
     with TestClient(create_app(settings)) as client:
-        assert client.get("/readyz").json() == {"status": "ready"}
+        ready = client.get("/readyz").json()
+        assert ready == {
+            "status": "ready", "database": "ok", "broker": "redis", "broker_status": "ok"
+        }  # fmt: skip

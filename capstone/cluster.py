@@ -315,6 +315,12 @@ http {{
 """
 
 
+def nginx_bin() -> str | None:
+    if os.access("/usr/sbin/nginx", os.X_OK):
+        return "/usr/sbin/nginx"
+    return shutil.which("nginx")
+
+
 class Nginx(Child):
     def __init__(self, directory: Path, port: int, upstreams: list[int]) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -327,8 +333,8 @@ class Nginx(Child):
         self.config.write_text(
             NGINX_CONFIG.format(directory=directory, port=port, servers=servers, user=user)
         )
-        binary = "/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else "nginx"
-        command = [binary, "-p", str(directory), "-e", "stderr", "-c", str(self.config)]
+        command = [nginx_bin() or "nginx", "-p", str(directory), "-e", "stderr"]
+        command += ["-c", str(self.config)]
         # nginx binds its listening socket before it starts the worker processes.
         super().__init__(f"nginx on port {port}", command, "start worker processes", cwd=directory)
 

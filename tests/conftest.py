@@ -61,18 +61,21 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+def require_service(missing: str | None) -> None:
+    """`require` for a service: `missing` is why it cannot run here, or None."""
+    require(missing is None, missing or "")
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:
-    missing = services.postgres_missing()
-    require(missing is None, missing or "")
+    require_service(services.postgres_missing())
     with services.running_postgres() as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[Redis]:
-    missing = services.redis_missing()
-    require(missing is None, missing or "")
+    require_service(services.redis_missing())
     with services.running_redis() as server:
         yield server
 

@@ -3,7 +3,7 @@
 The fixtures (`postgres`, `redis_server`, `database_url`) are registered in `tests/conftest.py`;
 this module holds what they are made of, so it needs nothing from pytest:
 
-- `postgres_missing()` / `redis_missing()`: why a service cannot run here, or None;
+- `postgres_missing()`, `redis_missing()`, `nginx_missing()`: why it cannot run here, or None;
 - `running_postgres()` / `running_redis()`: a server in its own temporary folder, removed after;
 - `fresh_database(postgres)`: a new empty database with a unique name, as an asyncpg URL.
 """
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from capstone.cluster import Postgres, Redis, free_port, postgres_bin
+from capstone.cluster import Postgres, Redis, free_port, nginx_bin, postgres_bin
 
 REDIS_SERVER = "/usr/bin/redis-server"
 
@@ -39,6 +39,10 @@ def redis_missing() -> str | None:
     if shutil.which("redis-server") or os.access(REDIS_SERVER, os.X_OK):
         return None
     return "Redis is not installed (apt-get install redis-server)"
+
+
+def nginx_missing() -> str | None:
+    return None if nginx_bin() else "nginx is not installed (apt-get install nginx)"
 
 
 @contextmanager

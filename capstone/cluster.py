@@ -272,6 +272,20 @@ class Redis(Child):
             return False
 
 
+class OnLoopback:
+    """A server of ours on a loopback port: its HTTP and WebSocket base addresses."""
+
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+
 # ---- nginx ---------------------------------------------------------------------------------------
 
 NGINX_CONFIG = """\
@@ -321,7 +335,7 @@ def nginx_bin() -> str | None:
     return shutil.which("nginx")
 
 
-class Nginx(Child):
+class Nginx(OnLoopback, Child):
     def __init__(self, directory: Path, port: int, upstreams: list[int]) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.port = port
@@ -338,14 +352,6 @@ class Nginx(Child):
         # nginx binds its listening socket before it starts the worker processes.
         super().__init__(f"nginx on port {port}", command, "start worker processes", cwd=directory)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
 
 # ---- uvicorn -------------------------------------------------------------------------------------
 
@@ -359,7 +365,7 @@ def chat_serve_args(max_message_bytes: int) -> list[str]:
     ]  # fmt: skip
 
 
-class Uvicorn(Child):
+class Uvicorn(OnLoopback, Child):
     """One uvicorn process serving `app` on loopback."""
 
     def __init__(
@@ -372,14 +378,6 @@ class Uvicorn(Child):
         command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
         super().__init__(f"{app} on port {port}", [*command, *args], UVICORN_READY, env=env)
         self.port = port
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
 
 
 class Worker(Uvicorn):

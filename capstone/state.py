@@ -400,7 +400,7 @@ class RedisState(SharedState):
 
     # ---- presence
 
-    def _presence_args(self, remove: set[str], add: set[str]) -> list[object]:
+    def _presence_args(self, remove: set[str], add: set[str]) -> list[int | str]:
         return [self.ttl_ms, len(remove), *map(self.member, remove), *map(self.member, add)]
 
     def _online(self, room: str, members: list[bytes | str]) -> list[str]:

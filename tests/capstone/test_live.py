@@ -25,6 +25,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 from websockets.typing import Origin
 
+from capstone.cluster import chat_serve_args
 from tests.capstone.conftest import PASSWORD
 from tests.capstone.wsreader import Reader
 from tests.live import LiveServer, free_port, live_server
@@ -32,11 +33,7 @@ from tests.live import LiveServer, free_port, live_server
 pytestmark = pytest.mark.server
 
 MAX_MESSAGE = 16384
-SERVE_ARGS = [
-    "--ws", "websockets-sansio",
-    "--ws-per-message-deflate", "false",
-    "--ws-max-size", str(MAX_MESSAGE + 1024),
-]  # fmt: skip
+SERVE_ARGS = chat_serve_args(MAX_MESSAGE)  # as `python -m capstone` serves it
 BIG_TEXT = "😀" * 4000  # 4000 characters, 16 000 bytes: the largest message there is
 
 

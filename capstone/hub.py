@@ -597,7 +597,10 @@ class Hub:
         """The broker reconnected: doorbells may have been lost, so read every room to its head."""
         for feed in tuple(self.feeds.values()):
             feed.fill()
-            self.presence_changed(feed, ring=False)
+            # A restarted Redis has forgotten this worker's presence: write it again now rather
+            # than at the next heartbeat, and tell the others.
+            feed.written = set()
+            self.presence_changed(feed)
 
     async def check_heads(self) -> None:
         """Catch a lost doorbell for a room's last message (nothing after it reveals the gap)."""

@@ -4,8 +4,9 @@
 
 PostgreSQL and Redis run from the machine's packages in `var/cluster/` (kept between runs, so the
 history survives), the workers share one secret (`var/cluster/secret_key`) and one upload folder,
-and nginx on `--port` spreads the sockets over them. Ctrl-C stops everything; so does any child
-dying, and the message says which.
+and nginx on `--port` spreads the sockets over them. Ctrl-C stops everything. Redis or a worker
+that dies is started again (kill one to watch the chat carry on); nginx or PostgreSQL dying stops
+everything, and the message says which.
 
 The classes are plain so the tests start the same services the same way:
 
@@ -417,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
 
     wake = threading.Event()
     stopping = False
+    asked = False
     died: list[Child] = []
 
     def child_ended(child: Child) -> None:
@@ -425,6 +427,8 @@ def main(argv: list[str] | None = None) -> int:
         wake.set()
 
     def asked_to_stop(_signum: int, _frame: object) -> None:
+        nonlocal asked
+        asked = True
         wake.set()
 
     signal.signal(signal.SIGINT, asked_to_stop)
@@ -457,7 +461,20 @@ def main(argv: list[str] | None = None) -> int:
             f"The chat is on http://127.0.0.1:{args.port}, {args.workers} workers. Ctrl-C stops it."
         )
         sys.stdout.flush()
-        wake.wait()
+        while not asked:
+            wake.wait()
+            wake.clear()
+            while died and not asked:
+                child = died.pop(0)
+                if not isinstance(child, (Redis, Worker)):
+                    died.append(child)
+                    asked = True  # the proxy and the database are not ours to lose: stop
+                    break
+                # As a process manager would: Redis and the workers come back by themselves,
+                # and the chat goes on (clients resume with `since`; the database has it all).
+                code = child.process.wait(STOP_TIMEOUT) if child.process else None
+                print(f"{child.name} exited with code {code}: starting it again", flush=True)
+                child.start()
     except RuntimeError as error:
         print(error, file=sys.stderr)
         return 1
@@ -466,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         for child in reversed(children):
             child.stop()
         postgres.stop()
-    for child in died:
+    for child in died[-1:]:
         tail = "".join(child.lines[-20:])
         print(f"{child.name} exited with code {child.process and child.process.returncode}; "
               f"everything was stopped. Its last output:\n{tail}", file=sys.stderr)  # fmt: skip

@@ -19,6 +19,8 @@ from typing import Protocol
 from weakref import WeakValueDictionary
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -91,14 +93,16 @@ async def is_member(session: AsyncSession, room: HasId, user: HasId) -> bool:
 
 
 async def join_room(session: AsyncSession, room: HasId, user: HasId) -> None:
-    """Idempotent: joining twice is joining once."""
+    """Idempotent, also when the same user joins from several requests at once: one
+    `INSERT ... ON CONFLICT DO NOTHING`, so a lost race is no error and no rollback (which would
+    expire the caller's ORM objects and make its next attribute read a lazy load)."""
     if await is_member(session, room, user):
         return
-    session.add(Membership(user_id=user.id, room_id=room.id))
-    try:
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()  # joined meanwhile from another tab
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    await session.execute(
+        insert(Membership).values(user_id=user.id, room_id=room.id).on_conflict_do_nothing()
+    )
+    await session.commit()
 
 
 async def member_room_ids(session: AsyncSession, user: User) -> set[int]:
@@ -226,8 +230,14 @@ async def record_mentions(
     names = set(MENTION.findall(text))
     if not names:
         return
+    # Only the room's members: anyone else would learn of a message they cannot read.
+    room_id = select(Message.room_id).where(Message.id == message_id).scalar_subquery()
     async with factory() as session:
-        users = await session.scalars(select(User).where(User.username.in_(names)))
+        users = await session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.room_id == room_id, User.username.in_(names))
+        )
         for user in users:
             if user.id != author_id:
                 session.add(Mention(user_id=user.id, message_id=message_id))

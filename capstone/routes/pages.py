@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
-from capstone.chat import find_room, join_room, member_room_ids
+from capstone.chat import find_room, is_member, join_room, member_room_ids
 from capstone.models import Room, User
 from capstone.routes.auth import UsernameTaken, create_user
 from capstone.schemas import Credentials
@@ -37,10 +38,24 @@ router = APIRouter(include_in_schema=False)
 
 
 def same_origin(request: Request, settings: SettingsDep) -> None:
-    """The cookie rides along on other sites' form posts: refuse a foreign `Origin` (403)."""
-    origin = request.headers.get("origin")
-    if origin is not None and not origin_allowed(settings, origin):
+    """The cookie rides along on other sites' form posts: a post must say where it comes from
+    (`Origin`, or the `Referer` of a browser that sends no `Origin`), and that must be this
+    site (403 otherwise)."""
+    origin = request.headers.get("origin") or referer_origin(request.headers.get("referer"))
+    if not origin_allowed(settings, origin):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Origin not allowed")
+
+
+def referer_origin(referer: str | None) -> str | None:
+    """`scheme://host[:port]` of a Referer, the form an `Origin` takes; None for anything else."""
+    if not referer:
+        return None
+    try:
+        url = urlsplit(referer)
+        url.port  # noqa: B018 (raises on a port that is no number)
+    except ValueError:
+        return None
+    return f"{url.scheme}://{url.netloc}" if url.scheme and url.netloc else None
 
 
 class SignInForm(BaseModel):
@@ -141,12 +156,29 @@ async def room_page(request: Request, room: str, user: PageUser, session: Sessio
         return _to_login()
     found = await find_room(session, room)
     if found is None:
-        return templates.TemplateResponse(
-            request,
-            "404.html",
-            {"user": {"username": user.username}, "room": {"name": room}},
-            status_code=status.HTTP_404_NOT_FOUND,
-        )
-    await join_room(session, found, user)
+        return _room_not_found(request, user, room)
     context = {"user": {"username": user.username}, "room": {"name": found.name}}
+    if not await is_member(session, found, user):
+        # Joining is an explicit post: a link on another site must not make anyone a member.
+        return templates.TemplateResponse(request, "join.html", context)
     return templates.TemplateResponse(request, "room.html", context)
+
+
+@router.post("/rooms/{room}/join", dependencies=[Depends(same_origin)])
+async def join_page(request: Request, room: str, user: PageUser, session: SessionDep) -> Response:
+    if user is None:
+        return _to_login()
+    found = await find_room(session, room)
+    if found is None:
+        return _room_not_found(request, user, room)
+    await join_room(session, found, user)
+    return RedirectResponse(f"/rooms/{found.name}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _room_not_found(request: Request, user: User, room: str) -> Response:
+    return templates.TemplateResponse(
+        request,
+        "404.html",
+        {"user": {"username": user.username}, "room": {"name": room}},
+        status_code=status.HTTP_404_NOT_FOUND,
+    )

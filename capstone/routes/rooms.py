@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from capstone.chat import history, is_member, join_room, member_room_ids, message_out, post_message
 from capstone.chat import record_mentions as record_mentions_task
-from capstone.models import Membership, Room
+from capstone.models import Membership, Room, User
 from capstone.routes.deps import ChatDep, RoomDep, spend_message
 from capstone.schemas import (
     HistoryQuery,
@@ -23,6 +23,11 @@ from capstone.schemas import (
 from capstone.security import CurrentUser, SessionDep
 
 router = APIRouter(prefix="/api/rooms", tags=["rooms"])
+
+
+async def require_member(session: SessionDep, room: Room, user: User) -> None:
+    if not await is_member(session, room, user):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Join the room first")
 
 
 @router.get("", responses=error_responses(401))
@@ -52,14 +57,16 @@ async def join(room: RoomDep, user: CurrentUser, session: SessionDep) -> RoomOut
     return RoomOut(name=room.name, member=True)
 
 
-@router.get("/{room}/messages", responses=error_responses(401, 404))
+@router.get("/{room}/messages", responses=error_responses(401, 403, 404))
 async def read_history(
     room: RoomDep,
     user: CurrentUser,
     session: SessionDep,
     query: Annotated[HistoryQuery, Query()],
 ) -> list[MessageOut]:
-    """Messages in `seq` order: after `after`, or the newest `limit` before `before`."""
+    """Messages in `seq` order: after `after`, or the newest `limit` before `before`; to
+    members only."""
+    await require_member(session, room, user)
     rows = await history(session, room, after=query.after, before=query.before, limit=query.limit)
     return [message_out(message) for message in rows]
 
@@ -81,8 +88,7 @@ async def send_message(
     response: Response,
     background: BackgroundTasks,
 ) -> MessageOut:
-    if not await is_member(session, room, user):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Join the room first")
+    await require_member(session, room, user)
     await spend_message(chat, user.id)
     out, message_id, created = await post_message(chat, room, user, body.text, body.client_msg_id)
     if created:

@@ -1,9 +1,10 @@
 """The room socket: `/ws/rooms/{room}?ticket=T&since=SEQ`.
 
 Handshake: origin and credentials are checked before accept (`SocketUser`; refusal = 1008), then
-the user's socket cap (across every worker). After accept the hub owns the socket
-(`Hub.connect`): it follows the room, sends the history after `since`, then goes live with no gap
-or repeat. This handler only reads the client's frames from the connection and answers them.
+membership (joining is `POST /api/rooms/{room}/join`, never a socket), then the user's socket cap
+(across every worker). After accept the hub owns the socket (`Hub.connect`): it follows the room,
+sends the history after `since`, then goes live with no gap or repeat. This handler only reads the
+client's frames from the connection and answers them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketException, status
 from pydantic import ValidationError
 
 from capstone.broker import pack
-from capstone.chat import find_room, join_room, post_message
+from capstone.chat import find_room, is_member, post_message
 from capstone.chat import record_mentions as record_mentions_task
 from capstone.hub import Connection, RoomRef, error_frame
 from capstone.routes.deps import ChatDep
@@ -48,15 +49,16 @@ async def room_socket(
 
 
 async def enter_room(chat: ChatDep, name: str, user: SocketIdentity) -> RoomRef:
-    """Find the room and join it; the socket keeps its id and name only, no ORM object or
-    session (see `SocketIdentity`)."""
+    """Find the room the user is a member of; the socket keeps its id and name only, no ORM
+    object or session (see `SocketIdentity`). Opening a socket joins nothing: a non-member is
+    refused, as a page view of theirs offers the explicit join instead."""
     async with chat.sessionmaker() as session:
         found = await find_room(session, name)
         if found is None:
             raise WebSocketException(status.WS_1008_POLICY_VIOLATION, "unknown room")
-        room = RoomRef(found.id, found.name)
-        await join_room(session, found, user)
-        return room
+        if not await is_member(session, found, user):
+            raise WebSocketException(status.WS_1008_POLICY_VIOLATION, "not a member: join first")
+        return RoomRef(found.id, found.name)
 
 
 async def answer(

@@ -40,6 +40,8 @@ from capstone.settings import Settings
 from tests.capstone.conftest import PASSWORD, SECRET, Databases, Member, make_settings, sign_up
 
 BASE_URL = "http://testserver"
+# A page form posted by a browser on this site.
+SAME_SITE = {"Origin": BASE_URL}
 SLUG = "^[a-z0-9-]{1,40}$"
 NOT_AUTHENTICATED = {"detail": "Not authenticated"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -566,7 +568,9 @@ def test_logging_in_with_a_10kb_password_is_401(chat: Chat, username: str) -> No
 
 
 def test_the_login_page_with_a_10kb_password_is_401(chat: Chat) -> None:
-    response = chat.client.post("/login", data={"username": "alice", "password": LONG_PASSWORD})
+    response = chat.client.post(
+        "/login", data={"username": "alice", "password": LONG_PASSWORD}, headers=SAME_SITE
+    )
     assert response.status_code == 401
     assert LONG_PASSWORD not in response.text
 
@@ -575,9 +579,13 @@ def test_wrong_passwords_are_never_echoed(chat: Chat) -> None:
     secret = "wrong-but-secret-password"
     token = chat.client.post("/api/auth/token", data={"username": "alice", "password": secret})
     assert (token.status_code, token.json()) == (401, {"detail": "Incorrect username or password"})
-    page = chat.client.post("/login", data={"username": "alice", "password": secret})
+    page = chat.client.post(
+        "/login", data={"username": "alice", "password": secret}, headers=SAME_SITE
+    )
     assert page.status_code == 401
-    signup = chat.client.post("/register", data={"username": "x", "password": secret})
+    signup = chat.client.post(
+        "/register", data={"username": "x", "password": secret}, headers=SAME_SITE
+    )
     assert signup.status_code == 422
     for response in (token, page, signup):
         assert secret not in clean(response).text

@@ -62,6 +62,8 @@ class Chat:
         return name
 
     def url(self, who: Member, room: str, since: int | str = 0) -> str:
+        # A member's socket: join first (idempotent; an unknown room stays unknown).
+        self.client.post(f"/api/rooms/{room}/join", headers=who.auth)
         return f"/ws/rooms/{room}?ticket={ticket(self.client, who)}&since={since}"
 
     def socket(self, url: str, origin: str | None = ORIGIN, **headers: str) -> Any:
@@ -69,7 +71,7 @@ class Chat:
         return self.client.websocket_connect(url, headers=origin_header(origin) | headers)
 
     def history(self, room: str) -> list[dict[str, Any]]:
-        response = self.client.get(f"/api/rooms/{room}/messages?limit=500", headers=self.bob.auth)
+        response = self.client.get(f"/api/rooms/{room}/messages?limit=500", headers=self.alice.auth)
         assert response.status_code == 200, response.text
         return response.json()
 

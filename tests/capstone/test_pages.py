@@ -8,12 +8,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from capstone.security import COOKIE_NAME
-from tests.capstone.conftest import PASSWORD, Member, make_room
+from tests.capstone.conftest import ORIGIN, PASSWORD, Member, make_room
 
 
 def log_in_form(client: TestClient, path: str, username: str, password: str = PASSWORD):
+    """The page's form, posted as a browser does: with this site's `Origin`."""
     return client.post(
-        path, data={"username": username, "password": password}, follow_redirects=False
+        path,
+        data={"username": username, "password": password},
+        headers={"Origin": ORIGIN},
+        follow_redirects=False,
     )
 
 
@@ -54,7 +58,7 @@ def test_log_in_and_out(client: TestClient, member: Callable[..., Member]) -> No
     assert client.cookies.get(COOKIE_NAME)
     assert client.get("/api/users/me").json()["username"] == "alice"
 
-    out = client.post("/logout", follow_redirects=False)
+    out = client.post("/logout", headers={"Origin": ORIGIN}, follow_redirects=False)
     assert out.status_code == 303
     assert out.headers["location"] == "/login"
     assert f'{COOKIE_NAME}=""' in out.headers["set-cookie"]
@@ -82,13 +86,29 @@ def test_rooms_and_room_pages(client: TestClient, member: Callable[..., Member])
     assert '<li data-room="random" class="member">' in page.text
     assert '<li data-room="general">' in page.text
 
-    room = client.get("/rooms/general")
+    room = client.get("/rooms/random")
     assert room.status_code == 200
-    assert 'data-room="general" data-user="bob"' in room.text
+    assert 'data-room="random" data-user="bob"' in room.text
+
+    # A visit joins nothing (a link on another site could make the visit): the page offers the
+    # join as a form, and only its post makes bob a member.
+    visit = client.get("/rooms/general")
+    assert visit.status_code == 200
+    assert 'action="/rooms/general/join"' in visit.text
+    assert "data-user=" not in visit.text  # not the chat: no socket is opened for a non-member
     assert client.get("/api/rooms").json() == [
-        {"name": "general", "member": True},  # visiting the page joined it
+        {"name": "general", "member": False},
         {"name": "random", "member": True},
     ]
+    joined = client.post("/rooms/general/join", headers={"Origin": ORIGIN}, follow_redirects=False)
+    assert (joined.status_code, joined.headers["location"]) == (303, "/rooms/general")
+    assert 'data-room="general" data-user="bob"' in client.get("/rooms/general").text
+    assert client.get("/api/rooms").json() == [
+        {"name": "general", "member": True},
+        {"name": "random", "member": True},
+    ]
+    gone = client.post("/rooms/nowhere/join", headers={"Origin": ORIGIN}, follow_redirects=False)
+    assert gone.status_code == 404
     missing = client.get("/rooms/nowhere")
     assert missing.status_code == 404
     assert "nowhere" in missing.text
@@ -101,13 +121,40 @@ def test_user_strings_are_escaped(client: TestClient) -> None:
     assert "&lt;script&gt;x&lt;/script&gt;" in response.text
 
 
-@pytest.mark.parametrize("path", ["/login", "/register", "/logout"])
-def test_form_posts_from_another_site_are_403(client: TestClient, path: str) -> None:
+FORM_PATHS = ["/login", "/register", "/logout", "/rooms/general/join"]
+FOREIGN = [
+    {"Origin": "https://evil.example"},
+    {"Origin": "null"},  # a sandboxed frame or a data: page
+    {},  # no Origin and no Referer: nothing says the post comes from this site
+    {"Referer": "https://evil.example/rooms/general"},
+    {"Referer": "http://testserver.evil.example/"},
+    {"Referer": "http://testserver:99999/"},  # not a port: no origin at all
+    {"Referer": "not a url"},
+]
+
+
+@pytest.mark.parametrize("headers", FOREIGN, ids=lambda h: "|".join(h.values()) or "none")
+@pytest.mark.parametrize("path", FORM_PATHS)
+def test_form_posts_not_from_this_site_are_403(
+    client: TestClient, path: str, headers: dict[str, str]
+) -> None:
     response = client.post(
         path,
         data={"username": "mallory", "password": PASSWORD},
-        headers={"Origin": "https://evil.example"},
+        headers=headers,
         follow_redirects=False,
     )
     assert response.status_code == 403
     assert response.json() == {"detail": "Origin not allowed"}
+
+
+def test_a_form_post_with_only_this_sites_referer_is_served(client: TestClient) -> None:
+    # Some browsers and privacy settings send no Origin on a same-site form post, only Referer.
+    response = client.post(
+        "/register",
+        data={"username": "bob", "password": PASSWORD},
+        headers={"Referer": f"{ORIGIN}/login?next=/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert client.cookies.get(COOKIE_NAME)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -33,6 +34,28 @@ def test_create_list_and_join(client: TestClient, member: Callable[..., Member])
     assert client.get("/api/rooms", headers=bob.auth).json() == [
         {"name": "general", "member": True}
     ]
+
+
+def test_one_user_joining_from_many_requests_at_once(
+    client: TestClient, member: Callable[..., Member]
+) -> None:
+    """Parallel joins by one non-member (tabs, retries): each is a 200, one membership."""
+    alice = member("alice")
+
+    def join_as(who: Member) -> Any:
+        return client.post("/api/rooms/general/join", headers=who.auth)
+
+    make_room(client, alice)
+    for n in range(3):  # a race is a matter of luck: several fresh users, each racing itself
+        bob = member(f"bob{n}")
+        with ThreadPoolExecutor(12) as pool:
+            answers = list(pool.map(join_as, [bob] * 12))
+        assert [(r.status_code, r.json()) for r in answers] == [
+            (200, {"name": "general", "member": True})
+        ] * 12
+        assert client.get("/api/rooms", headers=bob.auth).json() == [
+            {"name": "general", "member": True}
+        ]
 
 
 def test_room_errors(client: TestClient, member: Callable[..., Member]) -> None:
@@ -158,16 +181,20 @@ def test_concurrent_senders_get_gap_free_increasing_seqs(
 def test_mentions_are_recorded_after_the_response(
     client: TestClient, member: Callable[..., Member]
 ) -> None:
-    alice, bob = member("alice"), member("bob")
+    alice, bob, carol = member("alice"), member("bob"), member("carol")
     make_room(client, alice)
+    client.post("/api/rooms/general/join", headers=bob.auth)
     assert client.get("/api/users/me/mentions", headers=bob.auth).json() == []
-    send(client, alice, "hi @bob and @nobody, email x@bob.example", "m1")
+    send(client, alice, "hi @bob, @carol and @nobody, email x@bob.example", "m1")
     send(client, alice, "no mention here", "m2")
     mentions = client.get("/api/users/me/mentions", headers=bob.auth).json()
     assert [(m["room"], m["seq"], m["author"], m["text"]) for m in mentions] == [
-        ("general", 1, "alice", "hi @bob and @nobody, email x@bob.example")
+        ("general", 1, "alice", "hi @bob, @carol and @nobody, email x@bob.example")
     ]
     assert client.get("/api/users/me/mentions", headers=alice.auth).json() == []
+    # carol is no member: she must not learn of a message she cannot read.
+    assert client.get("/api/users/me/mentions", headers=carol.auth).json() == []
+    assert client.get("/api/rooms/general/messages", headers=carol.auth).status_code == 403
 
 
 def test_a_seq_too_big_for_the_database_is_422(

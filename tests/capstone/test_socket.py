@@ -28,6 +28,9 @@ HEADERS = {"origin": ORIGIN}
 
 
 def connect(client: TestClient, who: Member, room: str = "general", since: int = 0):
+    """A member's socket: joins the room first (idempotent), as the page's join button does."""
+    joined = client.post(f"/api/rooms/{room}/join", headers=who.auth)
+    assert joined.status_code == 200, joined.text
     return client.websocket_connect(
         f"/ws/rooms/{room}?ticket={ticket(client, who)}&since={since}", headers=dict(HEADERS)
     )
@@ -84,6 +87,19 @@ def test_a_ticket_is_single_use(client: TestClient, alice: Member) -> None:
     with client.websocket_connect(f"/ws/rooms/general?ticket={one}", headers=dict(HEADERS)) as ws:
         assert ws.receive_json()["type"] == "presence"
     assert refused(client, f"/ws/rooms/general?ticket={one}", HEADERS) == 1008
+
+
+def test_a_socket_joins_nothing_a_non_member_is_refused(client: TestClient, alice: Member) -> None:
+    bob = sign_up(client, "bob")
+    url = f"/ws/rooms/general?ticket={ticket(client, bob)}"
+    assert refused(client, url, HEADERS) == 1008
+    client.cookies.set("chat_session", bob.token)  # the page's cookie: refused all the same
+    try:
+        assert refused(client, "/ws/rooms/general", HEADERS) == 1008
+    finally:
+        client.cookies.clear()
+    rooms = client.get("/api/rooms", headers=bob.auth).json()
+    assert rooms == [{"name": "general", "member": False}]
 
 
 def test_an_expired_ticket_is_refused(client: TestClient, alice: Member) -> None:

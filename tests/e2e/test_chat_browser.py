@@ -146,8 +146,12 @@ def create_room(user: User, room: str) -> None:
 
 
 def enter_room(user: User, room: str) -> None:
+    """A room the user has not joined: the link shows the join step, and its button joins."""
     user.page.goto("/")
     user.page.get_by_role("link", name=f"#{room}").click()
+    expect(user.page).to_have_url(re.compile(f"/rooms/{room}$"))
+    expect(user.page.locator("#chat")).to_have_count(0)  # no chat, no socket before joining
+    user.page.get_by_role("button", name=f"Join #{room}").click()
     expect(user.page).to_have_url(re.compile(f"/rooms/{room}$"))
     expect_connected(user)
 

@@ -1,5 +1,5 @@
-"""The message writer's promises on both of its paths: SQLite through the driver (the default
-file database) and the portable SQLAlchemy Core path (in-memory SQLite, and PostgreSQL here).
+"""The message writer's promises on both of its paths: SQLite on the writer's own thread (the
+default file database) and the portable SQLAlchemy Core path (in-memory SQLite, and PostgreSQL).
 
 Seqs are consecutive per room; a resent `client_msg_id` gets the first message's id back and burns
 no seq; a failed insert leaves no gap either; the stored rows read back through SQLAlchemy.
@@ -7,6 +7,7 @@ no seq; a failed insert leaves no gap either; the stored rows read back through 
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -35,7 +36,7 @@ async def writer(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         await connection.execute(insert(Room).values(id=1, name="general", next_seq=0))
         await connection.execute(insert(Room).values(id=2, name="random", next_seq=0))
     writer = MessageWriter(engine)
-    assert writer.sqlite != on_postgres, "a file database takes the driver path by default"
+    assert writer.sqlite != on_postgres, "a file database takes the writer's own thread by default"
     writer.sqlite = request.param == "sqlite-driver"
     yield writer
     await engine.dispose()
@@ -75,7 +76,7 @@ async def test_a_resend_returns_the_first_message_and_burns_no_seq(writer: Messa
 @pytest.mark.asyncio
 async def test_a_failed_insert_leaves_no_gap(writer: MessageWriter) -> None:
     await writer.store(NewMessage(1, 1, "one", "a", None))
-    # The driver path lets sqlite3's own error through; either way the caller sees it fail.
+    # The SQLite path lets sqlite3's own error through; either way the caller sees it fail.
     with pytest.raises((IntegrityError, sqlite3.IntegrityError)):
         await writer.store(NewMessage(1, 999, "from nobody", "b", None))  # no such author
     after = await writer.store(NewMessage(1, 1, "two", "c", None))
@@ -91,3 +92,43 @@ async def test_rows_read_back_through_sqlalchemy(writer: MessageWriter) -> None:
         row = (await connection.execute(select(Message).where(Message.id == stored.id))).one()
     assert (row.text, row.client_msg_id, row.seq) == ("héllo <b>", "a", 1)
     assert row.sent_at.replace(tzinfo=None) == stored.sent_at.replace(tzinfo=None)
+
+
+@pytest.mark.asyncio
+async def test_messages_stored_together_keep_every_promise(writer: MessageWriter) -> None:
+    """Many at once (one commit for all on SQLite): arrival order is seq order per room, a resend
+    in the same batch gets the first one's id, and one bad message fails alone."""
+    batch = [
+        NewMessage(1, 1, "one", "a"),
+        NewMessage(2, 1, "elsewhere", "b"),
+        NewMessage(1, 1, "one again", "a"),  # a resend of the first
+        NewMessage(1, 999, "from nobody", "c"),  # no such author
+        NewMessage(1, 1, "two", "d"),
+        NewMessage(3, 1, "no such room", "e"),
+    ]
+    results = await asyncio.gather(*(writer.store(m) for m in batch), return_exceptions=True)
+    first, elsewhere, again, nobody, two, no_room = results
+    assert isinstance(first, Stored) and isinstance(elsewhere, Stored) and isinstance(two, Stored)
+    assert elsewhere.seq == 1
+    if writer.sqlite:  # one trip, in arrival order (elsewhere, the app's room lock orders them)
+        assert (first.seq, two.seq) == (1, 2)
+    assert {first.seq, two.seq} == {1, 2}
+    assert again == first.id
+    assert isinstance(nobody, (IntegrityError, sqlite3.IntegrityError))
+    assert isinstance(no_room, Exception)
+    assert await stored_seqs(writer, 1) == [1, 2]
+    assert await stored_seqs(writer, 2) == [1]
+    # And the writer goes on after them.
+    after = await writer.store(NewMessage(1, 1, "three", "f"))
+    assert isinstance(after, Stored) and after.seq == 3
+
+
+@pytest.mark.asyncio
+async def test_a_second_app_on_the_same_engine_life_stores_again(
+    writer: MessageWriter, tmp_path: Path
+) -> None:
+    """The writer's own connection ends with the engine's dispose; a later message opens one."""
+    await writer.store(NewMessage(1, 1, "before", "a"))
+    await writer.engine.dispose()
+    after = await writer.store(NewMessage(1, 1, "after", "b"))
+    assert isinstance(after, Stored) and after.seq == 2

@@ -77,7 +77,8 @@ async def main(count: int, repeats: int) -> None:
                     totals[name].append(user + system)
                     row = f"{repeat:>6} {name:>10} {user:>8.0f} {system:>8.0f}"
                     print(f"{row} {user + system:>8.0f}")
-            ratios = [own / core for own, core in zip(totals["own thread"], totals["core"], strict=True)]
+            pairs = zip(totals["own thread"], totals["core"], strict=True)
+            ratios = [own / core for own, core in pairs]
             listed = ", ".join(f"{r:.2f}" for r in ratios)
             print(f"own thread / core: median {statistics.median(ratios):.2f} ({listed})")
         for writer in writers.values():

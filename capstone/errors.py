@@ -36,11 +36,17 @@ def _mentions_secret(error: dict[str, Any]) -> bool:
     return isinstance(value, dict) and bool(SECRET_FIELDS & set(value))
 
 
+def _readable(raw: bytes) -> str:
+    """Bytes as text for a 422: UTF-8 where they are, `\\xff` escapes where they are not."""
+    return raw.decode("utf-8", "backslashreplace")
+
+
 async def validation_error(request: Request, exc: Exception) -> Response:
     """FastAPI's 422 body, less any secret it would echo back."""
     assert isinstance(exc, RequestValidationError)
     errors = []
-    for error in jsonable_encoder(exc.errors()):
+    # A body that could not be parsed comes back as its raw bytes, which need not be UTF-8.
+    for error in jsonable_encoder(exc.errors(), custom_encoder={bytes: _readable}):
         if _mentions_secret(error):
             error.pop("input", None)
         errors.append(error)

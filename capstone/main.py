@@ -22,7 +22,7 @@ from capstone.broker import Broker, MemoryBroker, RedisBroker
 from capstone.chat import ChatState, DatabaseFeed
 from capstone.db import make_engine, make_sessionmaker, migrate
 from capstone.hub import Hub
-from capstone.middleware import RequestContextMiddleware, UploadLimitMiddleware
+from capstone.middleware import RequestContextMiddleware
 from capstone.routes import attachments, auth, health, pages, rooms, socket, users
 from capstone.settings import PACKAGE_DIR, Settings
 from capstone.state import RateLimiter, make_state
@@ -117,10 +117,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
-    app.add_middleware(UploadLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(RequestContextMiddleware)
-    for module in (auth, users, rooms, attachments, health, socket, pages):
-        app.include_router(module.router)
+    # Every request body is counted as it arrives (with or without Content-Length): past its
+    # route's limit, 413 before more is read. Set on the routers, not the app, so the limit
+    # answers inside RequestContextMiddleware and its 413 has the security headers too.
+    for module in (auth, users, rooms, health, socket, pages):
+        app.include_router(module.router, max_body_size=settings.max_body_bytes)
+    app.include_router(attachments.router, max_body_size=attachments.body_limit(settings))
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]
     max_message_bytes: int = Field(default=16384, ge=256)
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+    # Every other request body (JSON, forms): the largest valid one, a message of 4000 characters
+    # each written as a JSON escape, is about 48 KiB.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     upload_dir: Path = VAR_DIR / "uploads"
     secret_file: Path = VAR_DIR / "secret_key"
 

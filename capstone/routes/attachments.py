@@ -1,9 +1,10 @@
 """Uploads: streamed to disk under a generated name, checked by their first bytes, members only.
 
-The body-size limit is enforced on the raw request stream by `UploadLimitMiddleware` (413 while
-the upload is still arriving, with or without Content-Length); the copy below checks the file's own
-size again. A file is stored under a random name in `CHAT_UPLOAD_DIR` (outside any static folder);
-its name from the client is only ever shown, never used as a path.
+The body-size limit is FastAPI's own (`max_body_size` on this router, see `body_limit`): 413 while
+the upload is still arriving, with or without Content-Length, before python-multipart parses
+anything; the copy below checks the file's own size again. A file is stored under a random name
+in `CHAT_UPLOAD_DIR` (outside any static folder); its name from the client is only ever shown,
+never used as a path.
 """
 
 from __future__ import annotations
@@ -23,8 +24,17 @@ from capstone.models import Attachment, Room
 from capstone.routes.deps import ChatDep, RoomDep, spend_message
 from capstone.schemas import MAX_INT, AttachmentOut, error_responses
 from capstone.security import CurrentUser, SessionDep
+from capstone.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["attachments"])
+# Room for the multipart framing around the file itself.
+MULTIPART_OVERHEAD = 16 * 1024
+
+
+def body_limit(settings: Settings) -> int:
+    """The largest upload request: the file, and its multipart framing."""
+    return settings.max_upload_bytes + MULTIPART_OVERHEAD
+
 
 CHUNK = 64 * 1024
 # Image types a browser may show inline, recognised by their first bytes (never by name or by

@@ -11,8 +11,6 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
-from capstone.middleware import SECURITY_HEADERS
-
 log = logging.getLogger("capstone.errors")
 
 # A 422 repeats what was sent as `input`; for these fields that would be a secret, sent back
@@ -25,7 +23,8 @@ async def server_error(request: Request, exc: Exception) -> JSONResponse:
     request_id = request.scope.get("state", {}).get("request_id", "")
     log.error("unhandled error (request %s)", request_id, exc_info=exc)
     # Answered from ServerErrorMiddleware, outside RequestContextMiddleware: its headers go here.
-    headers = {**SECURITY_HEADERS, **({"X-Request-ID": request_id} if request_id else {})}
+    security: dict[str, str] = request.app.state.security_headers
+    headers = {**security, **({"X-Request-ID": request_id} if request_id else {})}
     return JSONResponse({"detail": "Internal Server Error"}, status_code=500, headers=headers)
 
 

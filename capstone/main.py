@@ -22,7 +22,7 @@ from capstone.broker import Broker, MemoryBroker, RedisBroker
 from capstone.chat import ChatState, DatabaseFeed
 from capstone.db import make_engine, make_sessionmaker, migrate
 from capstone.hub import Hub
-from capstone.middleware import RequestContextMiddleware
+from capstone.middleware import RequestContextMiddleware, security_headers
 from capstone.routes import attachments, auth, health, pages, rooms, socket, users
 from capstone.settings import PACKAGE_DIR, Settings
 from capstone.state import RateLimiter, make_state
@@ -117,7 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
-    app.add_middleware(RequestContextMiddleware)
+    app.state.security_headers = security_headers(settings.allowed_origins)
+    app.add_middleware(RequestContextMiddleware, headers=app.state.security_headers)
     # Every request body is counted as it arrives (with or without Content-Length): past its
     # route's limit, 413 before more is read. Set on the routers, not the app, so the limit
     # answers inside RequestContextMiddleware and its 413 has the security headers too.

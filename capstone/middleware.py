@@ -16,22 +16,40 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; "
+    "connect-src 'self'{sockets}; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
+
+
+def security_headers(allowed_origins: list[str]) -> dict[str, str]:
+    """The headers every response carries. The page may open sockets only to the chat's own
+    origins (each allowed `http(s)://` origin as `ws(s)://`), never to any host."""
+    sockets = "".join(f" {ws}" for ws in map(socket_origin, allowed_origins) if ws)
+    return {
+        "Content-Security-Policy": CSP.format(sockets=sockets),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+
+
+def socket_origin(origin: str) -> str | None:
+    """`https://chat.example` → `wss://chat.example`; None for anything but http(s) origins."""
+    scheme, sep, rest = origin.partition("://")
+    ws = {"http": "ws", "https": "wss"}.get(scheme)
+    if not sep or ws is None or not rest or any(c in rest for c in "/ ;,'\""):
+        return None
+    return f"{ws}://{rest}"
+
+
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
         self.app = app
+        self.headers = headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -47,7 +65,7 @@ class RequestContextMiddleware:
                 headers = MutableHeaders(scope=message)
                 headers["X-Request-ID"] = request_id
                 headers["X-Process-Time"] = f"{(time.perf_counter() - started) * 1000:.2f}"
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in self.headers.items():
                     headers.setdefault(name, value)
             await send(message)
 

@@ -9,26 +9,40 @@ import pytest
 from fastapi.testclient import TestClient
 
 from capstone.main import create_app
-from capstone.middleware import CSP
 from tests.capstone.conftest import Databases, make_settings
 
 CONTRACT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; "
+    "connect-src 'self' ws://testserver; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
 
 
 def test_security_headers_request_id_and_timing(client: TestClient) -> None:
     response = client.get("/login")
-    assert response.headers["content-security-policy"] == CONTRACT_CSP == CSP
+    assert response.headers["content-security-policy"] == CONTRACT_CSP
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
     assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
     assert float(response.headers["x-process-time"]) >= 0
     # Errors and static files get them too.
-    assert client.get("/api/users/me").headers["content-security-policy"] == CSP
+    assert client.get("/api/users/me").headers["content-security-policy"] == CONTRACT_CSP
     assert client.get("/static/chat.css").headers["x-request-id"]
+
+
+def test_sockets_may_go_to_the_chats_own_origins_only(tmp_path: Path, databases: Databases) -> None:
+    origins = [
+        "http://127.0.0.1:8000",
+        "https://chat.example",
+        "chrome-extension://x",
+        "https://a b",
+    ]
+    with TestClient(create_app(make_settings(tmp_path, databases, allowed_origins=origins))) as c:
+        csp = c.get("/login").headers["content-security-policy"]
+    [connect] = [d for d in csp.split("; ") if d.startswith("connect-src ")]
+    # Never a bare scheme (any host), never anything but the allowed http(s) origins' ws forms.
+    assert connect == "connect-src 'self' ws://127.0.0.1:8000 wss://chat.example"
+    databases.drop(tmp_path)
 
 
 def test_a_sane_request_id_is_kept_and_a_strange_one_replaced(client: TestClient) -> None:

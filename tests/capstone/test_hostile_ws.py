@@ -570,8 +570,8 @@ async def test_a_frame_at_the_limit_is_served_and_one_byte_more_is_1009(
 async def test_invalid_utf8_in_a_text_frame_is_1007_and_nobody_else_notices(
     server: LiveServer, accounts: dict[str, Account]
 ) -> None:
-    """The protocol layer refuses it (uvicorn logs the decode error with a traceback: its own
-    log line, not an error of the chat); the app never sees a lone surrogate."""
+    """The protocol layer refuses it, the app never sees a lone surrogate, and the server's log
+    has one line for it: a client's mistake, not a traceback."""
     sender, witness = accounts["sender"], accounts["witness"]
     async with witness.socket() as witness_ws, sender.socket() as sender_ws:
         watching, sending = Reader(witness_ws).start(), Reader(sender_ws).start()
@@ -581,6 +581,8 @@ async def test_invalid_utf8_in_a_text_frame_is_1007_and_nobody_else_notices(
         await witness_ws.send(json.dumps(message(text="fine", client_msg_id="utf8-after")))
         assert await watching.wait_for(lambda _: watching.acks().get("utf8-after"))
     no_app_errors(server)
+    assert "Traceback" not in server.output, server.output
+    assert "INFO:     Invalid UTF-8 sequence received from client." in server.output
 
 
 async def refused_status(url: str, origin: str | None) -> int:

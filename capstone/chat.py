@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from weakref import WeakValueDictionary
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +27,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from capstone.broker import Broker, pack
 from capstone.db import MessageWriter, NewMessage
 from capstone.hub import Hub, RoomRef
-from capstone.models import Attachment, Membership, Mention, Message, Room, User
+from capstone.models import (
+    Attachment,
+    LoginSession,
+    Membership,
+    Mention,
+    Message,
+    Room,
+    User,
+    utcnow,
+)
 from capstone.schemas import AttachmentOut, MessageOut, as_utc, is_room_name
 from capstone.settings import Settings
 from capstone.state import RateLimiter, SharedState
@@ -108,6 +117,63 @@ async def join_room(session: AsyncSession, room: HasId, user: HasId) -> None:
 async def member_room_ids(session: AsyncSession, user: User) -> set[int]:
     rows = await session.scalars(select(Membership.room_id).where(Membership.user_id == user.id))
     return set(rows)
+
+
+# ---- logins and accounts ----------------------------------------------------------------------
+
+# What a deleted account is shown as: a space, so no one can sign up with it (names are
+# `[A-Za-z0-9_-]`); the id, so two deleted accounts stay two; at most 32 characters for 2^63.
+DELETED_NAME = "deleted user {id}"
+
+
+async def end_sessions(
+    chat: ChatState, session: AsyncSession, *, session_id: str | None = None, user_id: int = 0
+) -> None:
+    """Log out one login (`session_id`), or every login of `user_id`. The rows go first, so every
+    worker refuses the tokens from now on; this process's sockets of those logins close with 1008
+    now, other workers' at their next sweep (`sweep_ended_logins`)."""
+    if session_id is not None:
+        await session.execute(delete(LoginSession).where(LoginSession.sid == session_id))
+    else:
+        await session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
+    await session.commit()
+    if session_id is not None:
+        chat.hub.end_logins(lambda conn: conn.session_id == session_id)
+    else:
+        chat.hub.end_logins(lambda conn: conn.user_id == user_id)
+
+
+async def delete_account(chat: ChatState, session: AsyncSession, user: User) -> None:
+    """The account ends: its logins, memberships and mentions go; its row stays (the id is never
+    handed out again) under a placeholder name, so its messages keep an author; the name it had
+    is free to sign up with again."""
+    user_id = user.id
+    await session.execute(delete(Membership).where(Membership.user_id == user_id))
+    await session.execute(delete(Mention).where(Mention.user_id == user_id))
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(username=DELETED_NAME.format(id=user_id), password_hash="", deleted_at=utcnow())
+    )
+    await end_sessions(chat, session, user_id=user_id)  # commits it all at once
+
+
+async def sweep_ended_logins(chat: ChatState) -> None:
+    """Close this process's sockets whose login ended on another worker. One query a round,
+    only for the logins this process has sockets of."""
+    live = chat.hub.session_ids()
+    if not live:
+        return
+    async with chat.sessionmaker() as session:
+        standing = set(
+            await session.scalars(
+                select(LoginSession.sid)
+                .join(User, User.id == LoginSession.user_id)
+                .where(LoginSession.sid.in_(live), User.deleted_at.is_(None))
+            )
+        )
+    if ended := live - standing:
+        chat.hub.end_logins(lambda conn: conn.session_id in ended)
 
 
 # ---- messages ---------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ import enum
 import json
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Collection, Coroutine
+from collections.abc import AsyncIterator, Callable, Collection, Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -43,6 +43,7 @@ from capstone.broker import PRESENCE_SEQ, Broker, pack, unpack
 
 log = logging.getLogger("capstone.hub")
 
+POLICY = 1008
 TOO_BIG = 1009
 TOO_SLOW = 1013
 GOING_AWAY = 1012
@@ -102,6 +103,7 @@ class Connection:
         "handler",
         "hub",
         "last_seq",
+        "session_id",
         "state",
         "user_id",
         "username",
@@ -110,13 +112,20 @@ class Connection:
     )
 
     def __init__(
-        self, hub: Hub, feed: RoomFeed, websocket: WebSocket, user_id: int, username: str
+        self,
+        hub: Hub,
+        feed: RoomFeed,
+        websocket: WebSocket,
+        user_id: int,
+        username: str,
+        session_id: str = "",
     ) -> None:
         self.hub = hub
         self.feed = feed
         self.websocket = websocket
         self.user_id = user_id
         self.username = username
+        self.session_id = session_id  # the login this socket opened with
         self.state = State.CATCHING_UP
         self.last_seq = 0
         # While catching up, live frames wait here; None once live.
@@ -288,16 +297,22 @@ class Connection:
 
     def evict(self) -> None:
         """Too slow: out of the room now, closed with 1013 once the close can go through."""
+        if self.present:
+            log.warning("evicting %s from %s: backlog full", self.username, self.room)
+            self.end(TOO_SLOW, "too slow: resume with since")
+
+    def end(self, code: int, reason: str) -> None:
+        """Out of the room now, closed with `code` once the close can go through; the caller
+        does not wait for that."""
         if not self.present:
             return
-        log.warning("evicting %s from %s: backlog full", self.username, self.room)
         self.state = State.EVICTED
         self.backlog = None
         if self.drainer is not None:
             self.drainer.cancel()
             self.drainer = None
         self.hub.remove(self)
-        self.closer = asyncio.create_task(self._close(TOO_SLOW, "too slow: resume with since"))
+        self.closer = asyncio.create_task(self._close(code, reason))
 
     async def close(self, code: int, reason: str) -> None:
         """Close from the socket's own handler (1009), or from the hub (1012 at shutdown)."""
@@ -511,7 +526,13 @@ class Hub:
 
     @contextlib.asynccontextmanager
     async def connect(
-        self, websocket: WebSocket, room: RoomRef, user_id: int, username: str, since: int
+        self,
+        websocket: WebSocket,
+        room: RoomRef,
+        user_id: int,
+        username: str,
+        since: int,
+        session_id: str = "",
     ) -> AsyncIterator[Connection]:
         """Follow the room, catch the socket up from `since`, and hand it over live.
 
@@ -519,7 +540,7 @@ class Hub:
         A peer that leaves during the catch-up ends the block quietly: it resumes with `since`.
         """
         feed = await self._follow(room)
-        conn = Connection(self, feed, websocket, user_id, username)
+        conn = Connection(self, feed, websocket, user_id, username, session_id)
         conn.handler = asyncio.current_task()
         feed.members[conn] = None
         try:
@@ -689,6 +710,19 @@ class Hub:
         else:
             for conn in newcomers:
                 conn.deliver(0, text)  # a second tab of someone already online
+
+    # ---- logins that ended --------------------------------------------------------------------
+
+    def session_ids(self) -> set[str]:
+        """The logins this process's sockets opened with."""
+        return {conn.session_id for feed in self.feeds.values() for conn in feed.members}
+
+    def end_logins(self, ended: Callable[[Connection], bool]) -> int:
+        """Close with 1008 every socket whose login `ended` (logged out, account deleted)."""
+        conns = [conn for feed in self.feeds.values() for conn in feed.members if ended(conn)]
+        for conn in conns:
+            conn.end(POLICY, "logged out")
+        return len(conns)
 
     # ---- shutting down -----------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from redis.backoff import NoBackoff
 
 from capstone import errors
 from capstone.broker import Broker, MemoryBroker, RedisBroker
-from capstone.chat import ChatState, DatabaseFeed
+from capstone.chat import ChatState, DatabaseFeed, sweep_ended_logins
 from capstone.db import make_engine, make_sessionmaker, migrate
 from capstone.hub import Hub
 from capstone.middleware import RequestContextMiddleware, security_headers
@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub.broker = broker
         await broker.connect()
         await state.start()
-        app.state.chat = ChatState(
+        app.state.chat = chat = ChatState(
             settings=settings,
             engine=engine,
             sessionmaker=sessionmaker,
@@ -96,6 +96,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             chores.append(asyncio.create_task(every(settings.head_check_seconds, hub.check_heads)))
         if hub.presence is not None:
             chores.append(asyncio.create_task(every(settings.heartbeat_seconds, hub.heartbeat)))
+
+            async def sweep_logins() -> None:  # a login ended on another worker: its sockets here
+                await sweep_ended_logins(chat)
+
+            chores.append(asyncio.create_task(every(settings.heartbeat_seconds, sweep_logins)))
         try:
             yield
         finally:

@@ -1,4 +1,5 @@
-"""The chat's tables: users, rooms, memberships, messages, attachments, mentions."""
+"""The chat's tables: users and their login sessions, rooms, memberships, messages, attachments,
+mentions."""
 
 from __future__ import annotations
 
@@ -29,6 +30,21 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(32), unique=True, index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A deleted account keeps its row (its id is never reused, its messages keep an author) under
+    # a placeholder name no one can sign up with.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginSession(Base):
+    """One login: its random `sid` is in the token, and the token is good while this row is."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sid: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Room(Base):

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=60 * 24, ge=1)
     ticket_seconds: float = Field(default=30.0, ge=0)
     jwt_algorithm: str = "HS256"
+    # Who issues the chat's tokens and who they are for: a token made for another service with
+    # the same key (or one of ours shown to it) is refused.
+    jwt_issuer: str = "chat"
+    jwt_audience: str = "chat"
     # Messages and typing frames a user may send per window, across all of their sockets.
     rate_limit_messages: int = Field(default=20, ge=1)
     rate_limit_window_seconds: float = Field(default=10.0, gt=0)

@@ -4,7 +4,8 @@
 Redis, so any worker may redeem a ticket another issued, and limits and caps hold per user, not
 per process. Keys live under `chat:`:
 
-- `chat:ticket:<t>`: the user id, set with NX and an expiry, redeemed with GETDEL (single use).
+- `chat:ticket:<t>`: whom it stands for (the user and their login), set with NX and an expiry,
+  redeemed with GETDEL (single use).
 - `chat:limit:<user>`: a sorted set of the user's recent messages (score = Redis time in µs), a
   sliding window trimmed and counted in one script.
 - `chat:sockets:<user>`: a hash of socket counts by worker, counted only for workers whose lease
@@ -90,12 +91,13 @@ class SharedState(ABC):
         return None
 
     @abstractmethod
-    async def issue_ticket(self, user_id: int, lifetime: float) -> str:
-        """A single-use ticket, good for about `lifetime` seconds on any worker."""
+    async def issue_ticket(self, holder: str, lifetime: float) -> str:
+        """A single-use ticket standing for `holder`, good for about `lifetime` seconds on any
+        worker."""
 
     @abstractmethod
-    async def redeem_ticket(self, ticket: str) -> int | None:
-        """The ticket's user id, once; None for a spent, expired or unknown ticket."""
+    async def redeem_ticket(self, ticket: str) -> str | None:
+        """The ticket's holder, once; None for a spent, expired or unknown ticket."""
 
     @abstractmethod
     async def hit_message_limit(self, user_id: int) -> float | None:
@@ -132,26 +134,26 @@ class MemoryState(SharedState):
     def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic):
         self.worker_id = uuid.uuid4().hex
         self.clock = clock
-        self.tickets: dict[str, tuple[int, float]] = {}
+        self.tickets: dict[str, tuple[str, float]] = {}
         # The limiter asks through `self.clock`, so a test that moves this state's clock moves both.
         self.limiter = RateLimiter(limit, window, clock=lambda: self.clock())
         self.sockets: dict[int, int] = {}
         self.rooms: dict[str, set[str]] = {}
 
-    async def issue_ticket(self, user_id: int, lifetime: float) -> str:
+    async def issue_ticket(self, holder: str, lifetime: float) -> str:
         now = self.clock()
         for key in [key for key, (_, expires) in self.tickets.items() if expires <= now]:
             del self.tickets[key]
         ticket = new_ticket()
-        self.tickets[ticket] = (user_id, now + lifetime)
+        self.tickets[ticket] = (holder, now + lifetime)
         return ticket
 
-    async def redeem_ticket(self, ticket: str) -> int | None:
+    async def redeem_ticket(self, ticket: str) -> str | None:
         entry = self.tickets.pop(ticket, None)  # popped: a second use finds nothing
         if entry is None:
             return None
-        user_id, expires_at = entry
-        return user_id if self.clock() < expires_at else None
+        holder, expires_at = entry
+        return holder if self.clock() < expires_at else None
 
     async def hit_message_limit(self, user_id: int) -> float | None:
         return self.limiter.hit(user_id)
@@ -317,13 +319,13 @@ class RedisState(SharedState):
 
     # ---- tickets
 
-    async def issue_ticket(self, user_id: int, lifetime: float) -> str:
+    async def issue_ticket(self, holder: str, lifetime: float) -> str:
         ticket = new_ticket()
         if lifetime <= 0:
             return ticket  # never good: nothing to store
         try:
             stored = await self.redis.set(
-                f"{PREFIX}ticket:{ticket}", user_id, px=max(1, round(lifetime * 1000)), nx=True
+                f"{PREFIX}ticket:{ticket}", holder, px=max(1, round(lifetime * 1000)), nx=True
             )
         except FAILURES as exc:
             # No ticket that no worker could redeem: the caller answers "try again" (503).
@@ -334,7 +336,7 @@ class RedisState(SharedState):
             raise StateUnavailable("ticket collision")
         return ticket
 
-    async def redeem_ticket(self, ticket: str) -> int | None:
+    async def redeem_ticket(self, ticket: str) -> str | None:
         try:
             value = await self.redis.getdel(f"{PREFIX}ticket:{ticket}")
         except FAILURES as exc:
@@ -342,7 +344,9 @@ class RedisState(SharedState):
             self.failed("tickets", exc)
             return None
         self.worked("tickets")
-        return int(value) if value is not None else None
+        if value is None:
+            return None
+        return value.decode() if isinstance(value, bytes) else str(value)
 
     # ---- the message limit
 

@@ -1,25 +1,30 @@
-"""Sign up, log in for a bearer token, and trade a token for a one-time socket ticket."""
+"""Sign up, log in for a bearer token (a new login session), trade it for a one-time socket
+ticket, log out (end that session)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
+from capstone.chat import end_sessions
 from capstone.models import User
 from capstone.routes.deps import ChatDep
 from capstone.schemas import Credentials, Token, UserOut, WsTicket, error_responses
 from capstone.security import (
+    COOKIE_NAME,
     CurrentUser,
     SessionDep,
     SettingsDep,
+    TokenClaims,
     authenticate,
-    create_access_token,
     hash_password,
+    start_session,
+    ticket_holder,
 )
 from capstone.state import StateUnavailable
 
@@ -63,15 +68,16 @@ async def token(
             "Incorrect username or password",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return Token(access_token=create_access_token(settings, user.id))
+    return Token(access_token=await start_session(session, settings, user))
 
 
 @router.post("/ws-ticket", responses=error_responses(401, 403, 503))
-async def ws_ticket(user: CurrentUser, chat: ChatDep) -> WsTicket:
+async def ws_ticket(user: CurrentUser, request: Request, chat: ChatDep) -> WsTicket:
     """A single-use ticket for `/ws/rooms/{room}?ticket=...`: a token never goes in a URL."""
     lifetime = chat.settings.ticket_seconds
+    holder = ticket_holder(TokenClaims(user.id, request.state.session_id))
     try:
-        ticket = await chat.state.issue_ticket(user.id, lifetime)
+        ticket = await chat.state.issue_ticket(holder, lifetime)
     except StateUnavailable:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -79,3 +85,16 @@ async def ws_ticket(user: CurrentUser, chat: ChatDep) -> WsTicket:
             headers={"Retry-After": "1"},
         ) from None
     return WsTicket(ticket=ticket, expires_in=round(lifetime))
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 403))
+async def logout(
+    user: CurrentUser, request: Request, session: SessionDep, chat: ChatDep
+) -> Response:
+    """End the session this request's token (or cookie) belongs to, on every worker: the token is
+    refused from now on and the session's sockets close with 1008. Other sessions stay."""
+    await end_sessions(chat, session, session_id=request.state.session_id)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    if request.cookies.get(COOKIE_NAME):
+        response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")
+    return response

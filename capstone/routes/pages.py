@@ -15,10 +15,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from capstone.chat import find_room, is_member, join_room, member_room_ids
+from capstone.chat import end_sessions, find_room, is_member, join_room, member_room_ids
 from capstone.models import Room, User
 from capstone.routes.auth import UsernameTaken, create_user
+from capstone.routes.deps import ChatDep
 from capstone.schemas import Credentials
 from capstone.security import (
     COOKIE_NAME,
@@ -26,8 +28,9 @@ from capstone.security import (
     SessionDep,
     SettingsDep,
     authenticate,
-    create_access_token,
     origin_allowed,
+    start_session,
+    token_claims,
 )
 from capstone.settings import PACKAGE_DIR, Settings
 
@@ -68,11 +71,12 @@ class SignInForm(BaseModel):
 SignIn = Annotated[SignInForm, Form()]
 
 
-def _signed_in(settings: Settings, user: User) -> RedirectResponse:
+async def _signed_in(session: AsyncSession, settings: Settings, user: User) -> RedirectResponse:
+    token = await start_session(session, settings, user)
     response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         COOKIE_NAME,
-        create_access_token(settings, user.id),
+        token,
         max_age=settings.access_token_minutes * 60,
         path="/",
         httponly=True,
@@ -118,7 +122,7 @@ async def login(
         return _login_page(
             request, status.HTTP_401_UNAUTHORIZED, "Wrong username or password.", form.username
         )
-    return _signed_in(settings, user)
+    return await _signed_in(session, settings, user)
 
 
 @router.post("/register", response_class=HTMLResponse, dependencies=[Depends(same_origin)])
@@ -140,11 +144,18 @@ async def register(
         user = await create_user(session, credentials.username, credentials.password)
     except UsernameTaken:
         return _login_page(request, status.HTTP_409_CONFLICT, "That username is taken.", username)
-    return _signed_in(settings, user)
+    return await _signed_in(session, settings, user)
 
 
 @router.post("/logout", dependencies=[Depends(same_origin)])
-def logout() -> RedirectResponse:
+async def logout(
+    request: Request, session: SessionDep, settings: SettingsDep, chat: ChatDep
+) -> RedirectResponse:
+    """Ends this browser's login on every worker (its sockets close), then forgets the cookie."""
+    token = request.cookies.get(COOKIE_NAME)
+    claims = token_claims(settings, token) if token else None
+    if claims is not None:
+        await end_sessions(chat, session, session_id=claims.session_id)
     response = _to_login()
     response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")
     return response

@@ -41,7 +41,9 @@ async def room_socket(
         raise WebSocketException(status.WS_1008_POLICY_VIOLATION, "too many sockets")
     try:
         await websocket.accept()
-        async with chat.hub.connect(websocket, joined, user.id, user.username, since) as conn:
+        async with chat.hub.connect(
+            websocket, joined, user.id, user.username, since, user.session_id
+        ) as conn:
             async for raw in conn.frames():
                 await answer(chat, conn, joined, user, raw)
     finally:

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from jwt.warnings import InsecureKeyLengthWarning
 
-from capstone.security import COOKIE_NAME, create_access_token, verify_password
+from capstone.security import COOKIE_NAME, TOKEN_TYPE, create_access_token, verify_password
 from capstone.settings import Settings
 from tests.capstone.conftest import ORIGIN, PASSWORD, SECRET, Member
 
@@ -72,33 +72,28 @@ def test_no_credentials_is_401(client: TestClient) -> None:
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-def _forge(claims: dict[str, object], key: str = SECRET, algorithm: str = "HS256") -> str:
+def _forge(
+    claims: dict[str, object],
+    key: str = SECRET,
+    algorithm: str = "HS256",
+    typ: str | None = TOKEN_TYPE,
+) -> str:
+    headers = {"typ": typ} if typ is not None else {}
     with warnings.catch_warnings():
         # Signing with our 46-byte key under HS512 is the forger's problem, not a test failure.
         warnings.simplefilter("ignore", InsecureKeyLengthWarning)
-        return jwt.encode(claims, key, algorithm=algorithm)
+        return jwt.encode(claims, key, algorithm=algorithm, headers=headers)
 
 
 def _alg_none(claims: dict[str, object]) -> str:
-    header = jwt.utils.base64url_encode(b'{"alg":"none","typ":"JWT"}').decode()
-    now = datetime.now(UTC)
-    body = {
-        "iat": int(now.timestamp()),
-        "exp": int((now + timedelta(hours=1)).timestamp()),
-        **claims,
-    }
-    payload = jwt.utils.base64url_encode(jwt.api_jws.json.dumps(body).encode()).decode()
+    header = jwt.utils.base64url_encode(b'{"alg":"none","typ":"at+jwt"}').decode()
+    payload = jwt.utils.base64url_encode(jwt.api_jws.json.dumps(claims).encode()).decode()
     return f"{header}.{payload}."
 
 
-def _claims(**changes: object) -> dict[str, object]:
-    now = datetime.now(UTC)
-    claims: dict[str, object] = {
-        "sub": "1",
-        "iat": now,
-        "exp": now + timedelta(hours=1),
-        "typ": "access",
-    }
+def _changed(real: dict[str, object], **changes: object) -> dict[str, object]:
+    """A real token's claims with one thing changed (None: left out)."""
+    claims = dict(real)
     for name, value in changes.items():
         if value is None:
             claims.pop(name)
@@ -107,28 +102,41 @@ def _claims(**changes: object) -> dict[str, object]:
     return claims
 
 
-FORGERIES: dict[str, Callable[[], str]] = {
-    "alg none": lambda: _alg_none({"sub": "1", "typ": "access"}),
-    "wrong signature": lambda: _forge(_claims(), key="another-secret-that-is-also-long-enough!!"),
-    "expired": lambda: _forge(
-        _claims(
-            iat=datetime.now(UTC) - timedelta(hours=2), exp=datetime.now(UTC) - timedelta(hours=1)
-        )
-    ),
-    "no exp": lambda: _forge(_claims(exp=None)),
-    "no sub": lambda: _forge(_claims(sub=None)),
-    "no iat": lambda: _forge(_claims(iat=None)),
-    "other algorithm": lambda: _forge(_claims(), algorithm="HS512"),
-    "not a token": lambda: "not.a.token",
+AN_HOUR_AGO = int((datetime.now(UTC) - timedelta(hours=1)).timestamp())
+# Each differs from alice's real token (signed with the real key) in exactly one way.
+FORGERIES: dict[str, Callable[[dict[str, object]], str]] = {
+    "alg none": lambda real: _alg_none(real),
+    "wrong signature": lambda real: _forge(real, key="another-secret-that-is-also-long-enough!!"),
+    "expired": lambda real: _forge(_changed(real, exp=AN_HOUR_AGO)),
+    "no exp": lambda real: _forge(_changed(real, exp=None)),
+    "no sub": lambda real: _forge(_changed(real, sub=None)),
+    "no iat": lambda real: _forge(_changed(real, iat=None)),
+    "no sid": lambda real: _forge(_changed(real, sid=None)),
+    "no jti": lambda real: _forge(_changed(real, jti=None)),
+    "no iss": lambda real: _forge(_changed(real, iss=None)),
+    "no aud": lambda real: _forge(_changed(real, aud=None)),
+    "another issuer": lambda real: _forge(_changed(real, iss="someone-else")),
+    "for another audience": lambda real: _forge(_changed(real, aud="another-service")),
+    "no typ in the header": lambda real: _forge(real, typ=None),
+    "typ JWT, not an access token": lambda real: _forge(real, typ="JWT"),
+    "a session that never was": lambda real: _forge(_changed(real, sid="made-up-session-id")),
+    "alice's session, bob's id": lambda real: _forge(_changed(real, sub="2")),
+    "other algorithm": lambda real: _forge(real, algorithm="HS512"),
+    "not a token": lambda real: "not.a.token",
 }
+
+
+def _real_claims(who: Member) -> dict[str, object]:
+    return jwt.decode(who.token, options={"verify_signature": False})
 
 
 @pytest.mark.parametrize("forgery", FORGERIES, ids=list(FORGERIES))
 def test_forged_tokens_are_refused(
     client: TestClient, member: Callable[..., Member], forgery: str
 ) -> None:
-    member("alice")  # user 1 exists: only the token is wrong
-    token = FORGERIES[forgery]()
+    alice = member("alice")
+    member("bob")  # user 2 exists: only the token is wrong
+    token = FORGERIES[forgery](_real_claims(alice))
     response = client.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.json() == NOT_AUTHENTICATED
@@ -136,14 +144,17 @@ def test_forged_tokens_are_refused(
     assert client.get("/api/users/me").status_code == 401
 
 
-def test_the_real_token_works(
+def test_the_real_token_and_one_made_like_it_work(
     client: TestClient, member: Callable[..., Member], settings: Settings
 ) -> None:
-    member("alice")
-    token = create_access_token(settings, 1)
-    assert (
-        client.get("/api/users/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    )
+    """The control for the forgeries above: the same claims, signed as the server signs."""
+    alice = member("alice")
+    real = _real_claims(alice)
+    assert jwt.get_unverified_header(alice.token)["typ"] == "at+jwt"
+    assert {"sub", "sid", "jti", "iat", "exp", "iss", "aud"} <= set(real)
+    for token in [alice.token, _forge(real), create_access_token(settings, 1, str(real["sid"]))]:
+        response = client.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200
 
 
 def test_ws_ticket_needs_a_user(client: TestClient, member: Callable[..., Member]) -> None:

@@ -152,6 +152,23 @@ async def test_a_ticket_from_one_worker_is_accepted_once_by_the_other(pair: Clus
     assert await refused_status(alice.url("tickets", ticket=ticket), a.url) == 403
 
 
+@pytest.mark.asyncio
+async def test_logging_out_on_one_worker_ends_the_login_on_the_other(pair: Cluster) -> None:
+    a, b = pair.workers
+    alice = account(a, "logout-alice", room="logout")
+    on_b = elsewhere(alice, b)
+    async with connect(on_b.url("logout"), origin=Origin(b.url), proxy=None) as ws:
+        reader = Reader(ws).start()
+        await reader.wait_for(has_presence)
+        with httpx2.Client(base_url=a.url, trust_env=False) as http:
+            assert http.post("/api/auth/logout", headers=alice.auth).status_code == 204
+        with httpx2.Client(base_url=b.url, trust_env=False) as http:
+            assert http.get("/api/users/me", headers=alice.auth).status_code == 401
+        # B notices at its next sweep (every heartbeat, 0.5 s here) and closes the socket.
+        await reader.wait_for(lambda _: reader.closed_code is not None)
+        assert reader.closed_code == 1008
+
+
 async def try_socket(ws: ClientConnection, reader: Reader, cmid: str) -> str:
     """Send one message: "sent" once acked, or the code of the error frame it got instead."""
 

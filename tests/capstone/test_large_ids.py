@@ -63,6 +63,6 @@ def test_a_signed_token_for_a_user_id_past_int4_is_401(
     client: TestClient, settings: Settings
 ) -> None:
     for user_id in [PAST_INT4, MAX_INT]:
-        token = create_access_token(settings, user_id)
+        token = create_access_token(settings, user_id, "a-session-id")
         response = client.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401, user_id

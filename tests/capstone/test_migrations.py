@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, inspect
+from sqlalchemy import insert, inspect, text
 from sqlalchemy.engine import Connection
 
-from capstone.db import SchemaBehind, alembic_config, make_engine
+from capstone.db import FIRST_REVISION, SchemaBehind, alembic_config, make_engine
 from capstone.main import create_app
 from capstone.models import Base, Membership, Message, Room, User
 from capstone.security import hash_password
@@ -113,8 +114,10 @@ def test_a_database_behind_refuses_to_start_and_names_the_command(fresh: Fresh) 
 
 
 def create_all_with_a_conversation(connection: Connection) -> None:
-    """What the chat before migrations left behind: its tables, no version, and data."""
-    Base.metadata.create_all(connection)
+    """What the chat before migrations left behind: its tables (revision 0001's), no version,
+    and data."""
+    command.upgrade(alembic_config(connection), FIRST_REVISION)
+    connection.execute(text("DROP TABLE alembic_version"))
     connection.execute(
         insert(User).values(id=1, username="ada", password_hash=hash_password(PASSWORD))
     )
@@ -132,6 +135,13 @@ def test_a_create_all_database_is_adopted_with_its_data(
     settings = fresh(migrate_on_start=migrate_on_start)
     url = settings.database_url
     on_database(url, create_all_with_a_conversation)
+    if not migrate_on_start:  # adopted as 0001, which is behind: the command is named
+        with (
+            pytest.raises(SchemaBehind, match=r"at \('0001',\).*uv run alembic upgrade head"),
+            TestClient(create_app(settings)),
+        ):
+            pass
+        return
     with TestClient(create_app(settings)) as client:
         token = client.post("/api/auth/token", data={"username": "ada", "password": PASSWORD})
         assert token.status_code == 200, token.text

@@ -91,21 +91,21 @@ async def test_a_ticket_is_good_once_on_any_worker(
     workers: tuple[SharedState, SharedState],
 ) -> None:
     one, other = workers
-    ticket = await one.issue_ticket(42, 30)
-    assert await other.redeem_ticket(ticket) == 42
+    ticket = await one.issue_ticket("42:a-session", 30)
+    assert await other.redeem_ticket(ticket) == "42:a-session"
     assert await one.redeem_ticket(ticket) is None
     assert await other.redeem_ticket(ticket) is None
     assert await other.redeem_ticket("made-up") is None
-    assert await one.issue_ticket(42, 30) != ticket
+    assert await one.issue_ticket("42:a-session", 30) != ticket
 
 
 @pytest.mark.asyncio
 async def test_a_ticket_expires(workers: tuple[SharedState, SharedState]) -> None:
     one, other = workers
-    never = await one.issue_ticket(7, 0)
+    never = await one.issue_ticket("7:a-session", 0)
     assert await other.redeem_ticket(never) is None
     lifetime = 0.3
-    late = await one.issue_ticket(7, lifetime)
+    late = await one.issue_ticket("7:a-session", lifetime)
     deadline = time.monotonic() + lifetime
 
     async def lifetime_over() -> bool:  # the event waited for is the passing of the lifetime
@@ -299,7 +299,7 @@ async def test_without_redis_tickets_fail_closed_and_the_rest_fails_open(
     with caplog.at_level(logging.WARNING, logger="capstone.state"):
         await state.start()
         with pytest.raises(StateUnavailable):
-            await state.issue_ticket(1, 30)
+            await state.issue_ticket("1:a-session", 30)
         assert await state.redeem_ticket("anything") is None
         for _ in range(LIMIT + 2):
             assert await state.hit_message_limit(1) is None
@@ -327,14 +327,14 @@ async def test_the_memory_state_forgets_what_has_expired() -> None:
     now = [100.0]
     state = MemoryState(LIMIT, WINDOW, clock=lambda: now[0])
     for user in range(50):
-        await state.issue_ticket(user, 1.0)
+        await state.issue_ticket(f"{user}:a-session", 1.0)
         assert await state.hit_message_limit(user) is None
         assert await state.acquire_socket(user, 1)
         await state.release_socket(user)
     await state.set_presence("lobby", {"alice"})
     await state.set_presence("lobby", set())
     now[0] += max(1.0, WINDOW) + 0.01
-    await state.issue_ticket(99, 1.0)
+    await state.issue_ticket("99:a-session", 1.0)
     assert await state.hit_message_limit(99) is None
     assert len(state.tickets) == 1
     assert list(state.limiter.hits) == [99]

@@ -163,11 +163,10 @@ async def logout(
 
 @router.get("/rooms/{room}", response_class=HTMLResponse)
 async def room_page(request: Request, room: str, user: PageUser, session: SessionDep) -> Response:
-    if user is None:
-        return _to_login()
-    found = await find_room(session, room)
-    if found is None:
-        return _room_not_found(request, user, room)
+    found = await _page_room(request, room, user, session)
+    if not isinstance(found, Room):
+        return found
+    assert user is not None  # `_page_room` answered for a signed-out visitor
     context = {"user": {"username": user.username}, "room": {"name": found.name}}
     if not await is_member(session, found, user):
         # Joining is an explicit post: a link on another site must not make anyone a member.
@@ -177,13 +176,23 @@ async def room_page(request: Request, room: str, user: PageUser, session: Sessio
 
 @router.post("/rooms/{room}/join", dependencies=[Depends(same_origin)])
 async def join_page(request: Request, room: str, user: PageUser, session: SessionDep) -> Response:
+    found = await _page_room(request, room, user, session)
+    if not isinstance(found, Room):
+        return found
+    assert user is not None
+    await join_room(session, found, user)
+    return RedirectResponse(f"/rooms/{found.name}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+async def _page_room(
+    request: Request, room: str, user: User | None, session: AsyncSession
+) -> Room | Response:
+    """The room a signed-in visitor asks for, or the page to answer with instead: the login
+    page for no one, a 404 page for a room that is not there."""
     if user is None:
         return _to_login()
     found = await find_room(session, room)
-    if found is None:
-        return _room_not_found(request, user, room)
-    await join_room(session, found, user)
-    return RedirectResponse(f"/rooms/{found.name}", status_code=status.HTTP_303_SEE_OTHER)
+    return found if found is not None else _room_not_found(request, user, room)
 
 
 def _room_not_found(request: Request, user: User, room: str) -> Response:

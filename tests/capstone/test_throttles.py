@@ -88,6 +88,11 @@ def login(client: TestClient, username: str, password: str) -> Response:
     return client.post("/api/auth/token", data={"username": username, "password": password})
 
 
+def fail_logins(client: TestClient, username: str, times: int) -> None:
+    for _ in range(times):
+        assert login(client, username, "wrong password").status_code == 401
+
+
 def retry_after(response: Response) -> int:
     assert response.status_code == 429, response.text
     return int(response.headers["retry-after"])
@@ -107,8 +112,7 @@ def move_clock(client: TestClient, seconds: float) -> None:
 def test_failed_logins_are_throttled_per_account(app_client: Callable[..., TestClient]) -> None:
     client = app_client()
     alice, bob = sign_up(client, "alice"), sign_up(client, "bob")
-    for _ in range(3):
-        assert login(client, alice.username, "wrong password").status_code == 401
+    fail_logins(client, alice.username, 3)
     refused = login(client, alice.username, "wrong password")
     assert 1 <= retry_after(refused) <= WINDOW
     assert refused.json() == {"detail": "Too many failed logins: try again later"}
@@ -123,8 +127,7 @@ def test_failed_logins_are_throttled_per_account(app_client: Callable[..., TestC
 def test_the_login_throttle_ends_with_its_window(app_client: Callable[..., TestClient]) -> None:
     client = app_client()
     alice = sign_up(client, "alice")
-    for _ in range(3):
-        assert login(client, alice.username, "wrong password").status_code == 401
+    fail_logins(client, alice.username, 3)
     wait = retry_after(login(client, alice.username, PASSWORD))
     move_clock(client, wait - 1.5)
     retry_after(login(client, alice.username, PASSWORD))
@@ -135,8 +138,7 @@ def test_the_login_throttle_ends_with_its_window(app_client: Callable[..., TestC
 def test_a_correct_password_is_not_counted(app_client: Callable[..., TestClient]) -> None:
     client = app_client()
     alice = sign_up(client, "alice")
-    for _ in range(2):
-        assert login(client, alice.username, "wrong password").status_code == 401
+    fail_logins(client, alice.username, 2)
     for _ in range(5):
         assert login(client, alice.username, PASSWORD).status_code == 200
     assert login(client, alice.username, "wrong password").status_code == 401
@@ -257,15 +259,20 @@ def test_uploads_are_throttled_per_user(
 
 
 @pytest.fixture
-def small_quota(tmp_path: Path, databases: Databases) -> Iterator[TestClient]:
-    settings = make_settings(tmp_path, databases, upload_quota_bytes=100, max_upload_bytes=80)
-    with TestClient(create_app(settings)) as client:
-        yield client
+def chat_with(tmp_path: Path, databases: Databases) -> Iterator[Callable[..., TestClient]]:
+    """A client (to use in `with`) of a chat on these settings."""
+    yield lambda **overrides: TestClient(
+        create_app(make_settings(tmp_path, databases, **overrides))
+    )
     databases.drop(tmp_path)
 
 
-def test_the_upload_quota_counts_what_is_stored(small_quota: TestClient, tmp_path: Path) -> None:
-    client = small_quota
+def test_the_upload_quota_counts_what_is_stored(chat_with: Callable[..., TestClient]) -> None:
+    with chat_with(upload_quota_bytes=100, max_upload_bytes=80) as client:
+        quota_checks(client)
+
+
+def quota_checks(client: TestClient) -> None:
     settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
     alice, bob = sign_up(client, "alice"), sign_up(client, "bob")
     make_room(client, alice)
@@ -292,16 +299,12 @@ def test_the_upload_quota_counts_what_is_stored(small_quota: TestClient, tmp_pat
 # ---- bounded hashing -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def one_hash_at_a_time(tmp_path: Path, databases: Databases) -> Iterator[TestClient]:
-    settings = make_settings(tmp_path, databases, hash_threads=1, hash_queue=0)
-    with TestClient(create_app(settings)) as client:
-        yield client
-    databases.drop(tmp_path)
+def test_a_full_hashing_pool_answers_503_at_once(chat_with: Callable[..., TestClient]) -> None:
+    with chat_with(hash_threads=1, hash_queue=0) as client:
+        full_pool_checks(client)
 
 
-def test_a_full_hashing_pool_answers_503_at_once(one_hash_at_a_time: TestClient) -> None:
-    client = one_hash_at_a_time
+def full_pool_checks(client: TestClient) -> None:
     settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
     alice = sign_up(client, "alice")
     pool = pool_for(settings)

@@ -40,6 +40,12 @@ class HashPool:
         # Released from the hashing threads themselves, taken from any event loop.
         self.lock = threading.Lock()
 
+    @property
+    def full(self) -> bool:
+        """No room now: a caller may refuse before doing anything else (a run may still fail)."""
+        with self.lock:
+            return self.taken >= self.capacity
+
     async def run(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """`work(*args)` on the pool's threads; `HashingBusy` at once when the pool is full."""
         with self.lock:

@@ -348,6 +348,7 @@ FLOODERS = 80
 
 
 @pytest.mark.server
+@pytest.mark.timeout(180)  # a real server and 80 clients on a busy 2-core machine
 @pytest.mark.asyncio
 async def test_a_login_flood_leaves_the_chat_answering(tmp_path: Path) -> None:
     port = free_port()

@@ -29,11 +29,11 @@ from passlib.context import CryptContext
 from passlib.exc import PasswordSizeError
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.websockets import WebSocket
 
 from capstone.models import LoginSession, User
+from capstone.passwords import HashingBusy, HashPool
 from capstone.schemas import has_nul
 from capstone.settings import Settings
 
@@ -285,12 +285,20 @@ def ticket_claims(holder: str | None) -> TokenClaims | None:
 SocketUser = Annotated[SocketIdentity, Depends(get_socket_user)]
 
 
-async def authenticate(session: AsyncSession, username: str, password: str) -> User | None:
+async def authenticate(
+    session: AsyncSession, username: str, password: str, hashing: HashPool
+) -> User | None:
+    """The user, if the password is theirs; `HashingBusy` when argon2's pool is full."""
+    if hashing.full:  # before the database is asked: a flood's refusals cost it nothing
+        raise HashingBusy
     user = None
     if not has_nul(username):  # a name no one can have: not asked (PostgreSQL would refuse it)
         user = await session.scalar(
             select(User).where(User.username == username, User.deleted_at.is_(None))
         )
-    # argon2 is deliberately slow: run it off the event loop.
-    ok = await run_in_threadpool(verify_password, password, user.password_hash if user else None)
+        # The read is over: its connection goes back to the pool before argon2's wait, or a
+        # flood of logins holds every connection and the rest of the chat waits for one.
+        await session.commit()
+    # argon2 is deliberately slow: off the event loop, on its own bounded pool of threads.
+    ok = await hashing.run(verify_password, password, user.password_hash if user else None)
     return user if ok and user is not None else None

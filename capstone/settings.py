@@ -51,6 +51,26 @@ class Settings(BaseSettings):
     rate_limit_messages: int = Field(default=20, ge=1)
     rate_limit_window_seconds: float = Field(default=10.0, gt=0)
     max_sockets_per_user: int = Field(default=5, ge=1)
+    # Throttles, each a sliding window shared by every worker; past one, 429 with Retry-After.
+    # Failed logins, per account and per client address (a correct password is not counted).
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_window_seconds: float = Field(default=300.0, gt=0)
+    # Sign-ups per client address: loose, as many people may share one address (NAT, a campus).
+    registrations_per_address: int = Field(default=100, ge=1)
+    registration_window_seconds: float = Field(default=3600.0, gt=0)
+    tickets_per_user: int = Field(default=120, ge=1)
+    ticket_window_seconds: float = Field(default=60.0, gt=0)
+    rooms_per_user: int = Field(default=20, ge=1)
+    room_window_seconds: float = Field(default=3600.0, gt=0)
+    uploads_per_user: int = Field(default=30, ge=1)
+    upload_window_seconds: float = Field(default=3600.0, gt=0)
+    # The total size of the attachments one user may keep stored.
+    upload_quota_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    # argon2 runs on this many threads of its own (each hash holds 64 MiB while it runs); this
+    # many more hashes may wait for one, and past that a login or sign-up is refused with 503.
+    hash_threads: int = Field(default=2, ge=1)
+    hash_queue: int = Field(default=8, ge=0)
     # Each worker refreshes its lease and presence this often; another worker's entries count
     # until they are `presence_ttl_seconds` old (several missed beats: a worker that died).
     heartbeat_seconds: float = Field(default=2.0, gt=0)

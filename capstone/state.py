@@ -6,8 +6,10 @@ per process. Keys live under `chat:`:
 
 - `chat:ticket:<t>`: whom it stands for (the user and their login), set with NX and an expiry,
   redeemed with GETDEL (single use).
-- `chat:limit:<user>`: a sorted set of the user's recent messages (score = Redis time in µs), a
-  sliding window trimmed and counted in one script.
+- `chat:limit:<bucket>:<key>`: a sorted set of one throttle's recent events for one key (score =
+  Redis time in µs), a sliding window trimmed and counted in one script. The message limit is the
+  bucket `messages`, keyed by user id; the login, sign-up, ticket, room and upload throttles are
+  buckets of their own.
 - `chat:sockets:<user>`: a hash of socket counts by worker, counted only for workers whose lease
   `chat:worker:<worker>` (TTL = the presence TTL, refreshed by the heartbeat) still exists.
 - `chat:presence:<room>`: a sorted set of `<worker>|<username>`, score = when the entry expires.
@@ -26,7 +28,7 @@ import time
 import uuid
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
@@ -53,22 +55,25 @@ class RateLimiter:
         self.limit = limit
         self.window = window
         self.clock = clock
-        self.hits: dict[int, deque[float]] = {}
+        self.hits: dict[Hashable, deque[float]] = {}
         self.swept = clock()
 
-    def hit(self, key: int) -> float | None:
-        """Count one event: None when it is allowed, else the seconds until one will be."""
+    def hit(self, key: Hashable, *, count: bool = True) -> float | None:
+        """Count one event: None when it is allowed, else the seconds until one will be.
+        With `count` false, only ask: nothing is counted (nor stored for a new key)."""
         now = self.clock()
         self._sweep(now)
-        hits = self.hits.setdefault(key, deque())
+        hits = self.hits.get(key) or deque()
         while hits and hits[0] <= now - self.window:
             hits.popleft()
         if len(hits) >= self.limit:
             return hits[0] + self.window - now
-        hits.append(now)
+        if count:
+            hits.append(now)
+            self.hits[key] = hits
         return None
 
-    def allow(self, key: int) -> bool:
+    def allow(self, key: Hashable) -> bool:
         return self.hit(key) is None
 
     def _sweep(self, now: float) -> None:
@@ -83,6 +88,9 @@ class RateLimiter:
 
 class SharedState(ABC):
     worker_id: str
+    # The message budget: `limit` messages per `window` seconds per user.
+    limit: int
+    window: float
 
     async def start(self) -> None:
         return None
@@ -100,8 +108,16 @@ class SharedState(ABC):
         """The ticket's holder, once; None for a spent, expired or unknown ticket."""
 
     @abstractmethod
+    async def hit(
+        self, bucket: str, key: str, limit: int, window: float, *, count: bool = True
+    ) -> float | None:
+        """Count one event of `bucket` for `key`, at most `limit` per `window` seconds (a sliding
+        window): None when allowed, else the seconds until one will be. With `count` false, only
+        ask (a login counts its failures, after the password was checked)."""
+
     async def hit_message_limit(self, user_id: int) -> float | None:
         """Count one message: None when allowed, else the seconds until one will be."""
+        return await self.hit("messages", str(user_id), self.limit, self.window)
 
     @abstractmethod
     async def acquire_socket(self, user_id: int, cap: int) -> bool:
@@ -135,8 +151,9 @@ class MemoryState(SharedState):
         self.worker_id = uuid.uuid4().hex
         self.clock = clock
         self.tickets: dict[str, tuple[str, float]] = {}
-        # The limiter asks through `self.clock`, so a test that moves this state's clock moves both.
-        self.limiter = RateLimiter(limit, window, clock=lambda: self.clock())
+        self.limit = limit
+        self.window = window
+        self.limiters: dict[str, RateLimiter] = {}
         self.sockets: dict[int, int] = {}
         self.rooms: dict[str, set[str]] = {}
 
@@ -155,8 +172,16 @@ class MemoryState(SharedState):
         holder, expires_at = entry
         return holder if self.clock() < expires_at else None
 
-    async def hit_message_limit(self, user_id: int) -> float | None:
-        return self.limiter.hit(user_id)
+    async def hit(
+        self, bucket: str, key: str, limit: int, window: float, *, count: bool = True
+    ) -> float | None:
+        limiter = self.limiters.get(bucket)
+        if limiter is None:
+            # Each limiter asks through `self.clock`, so a test that moves this state's clock
+            # moves them all.
+            limiter = self.limiters[bucket] = RateLimiter(limit, window, lambda: self.clock())
+        limiter.limit, limiter.window = limit, window
+        return limiter.hit(key, count=count)
 
     async def acquire_socket(self, user_id: int, cap: int) -> bool:
         count = self.sockets.get(user_id, 0)
@@ -185,15 +210,18 @@ class MemoryState(SharedState):
         return set()  # no other worker to die or to miss
 
 
-# Trim the window, then count this message if there is room: 0, or the µs until there will be.
+# Trim the window, then count this event if there is room (and ARGV[4] is 1, not a question):
+# 0, or the µs until there will be room.
 LIMIT_SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local window = tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000))
+  if ARGV[4] == '1' then
+    redis.call('ZADD', KEYS[1], now, ARGV[3])
+    redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000))
+  end
   return 0
 end
 local oldest = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
@@ -256,7 +284,7 @@ class RedisState(SharedState):
         self.redis = redis
         self.worker_id = uuid.uuid4().hex
         self.limit = limit
-        self.window_us = max(1, round(window * 1_000_000))
+        self.window = window
         self.ttl_ms = max(1, round(presence_ttl * 1000))
         self.hit_ids = itertools.count()
         # This worker's own truth, written to Redis again by every heartbeat (a Redis restart
@@ -348,19 +376,29 @@ class RedisState(SharedState):
             return None
         return value.decode() if isinstance(value, bytes) else str(value)
 
-    # ---- the message limit
+    # ---- throttles (the message limit among them)
 
-    async def hit_message_limit(self, user_id: int) -> float | None:
+    async def hit(
+        self, bucket: str, key: str, limit: int, window: float, *, count: bool = True
+    ) -> float | None:
+        what = f"the {bucket} limit"
         try:
             wait_us = await self.limit_script(
-                keys=[f"{PREFIX}limit:{user_id}"],
-                args=[self.limit, self.window_us, f"{self.worker_id}:{next(self.hit_ids)}"],
+                keys=[f"{PREFIX}limit:{bucket}:{key}"],
+                args=[
+                    limit,
+                    max(1, round(window * 1_000_000)),
+                    f"{self.worker_id}:{next(self.hit_ids)}",
+                    int(count),
+                ],
             )
         except FAILURES as exc:
-            # Fail open: an outage of the limiter must not silence the chat.
-            self.failed("the message limit", exc)
+            # Fail open, every throttle: an outage of the limiter must not silence the chat nor
+            # lock everyone out of it. Logins stay bounded without it: argon2 runs on a few
+            # threads per worker (capstone.passwords), so guesses cannot go faster than that.
+            self.failed(what, exc)
             return None
-        self.worked("the message limit")
+        self.worked(what)
         return int(wait_us) / 1_000_000 or None
 
     # ---- the socket cap

@@ -5,6 +5,11 @@ the upload is still arriving, with or without Content-Length, before python-mult
 anything; the copy below checks the file's own size again. A file is stored under a random name
 in `CHAT_UPLOAD_DIR` (outside any static folder); its name from the client is only ever shown,
 never used as a path.
+
+Each user keeps at most `CHAT_UPLOAD_QUOTA_BYTES` of attachments: a file that would pass it is
+refused with 413 while it arrives, and nothing of it is kept. Two uploads at once may both fit
+when checked and pass the quota together, by less than their own sizes: the upload throttle
+bounds how often that can happen.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, HTTPException, Path, UploadFile, status
 from fastapi.responses import FileResponse
+from sqlalchemy import func, select
 
 from capstone.chat import attachment_out, is_member, post_message
 from capstone.models import Attachment, Room
-from capstone.routes.deps import ChatDep, RoomDep, spend_message
+from capstone.routes.deps import ChatDep, RoomDep, spend_message, throttle
 from capstone.schemas import MAX_INT, AttachmentOut, error_responses
 from capstone.security import CurrentUser, SessionDep
 from capstone.settings import Settings
@@ -47,6 +53,7 @@ SIGNATURES: list[tuple[bytes, str]] = [
 ]
 SAFE_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "Attachment not found")
+TOO_LARGE = HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "File too large")
 
 
 def sniff(head: bytes) -> str:
@@ -65,10 +72,17 @@ def display_name(raw: str | None) -> str:
     return name[:200] or "file"
 
 
+def over_quota(left: int) -> HTTPException:
+    return HTTPException(
+        status.HTTP_413_CONTENT_TOO_LARGE,
+        f"Upload quota reached: {max(0, left)} bytes left of your attachments' allowance",
+    )
+
+
 async def save_upload(
-    upload: UploadFile, directory: FilePath, limit: int
+    upload: UploadFile, directory: FilePath, limit: int, too_large: HTTPException = TOO_LARGE
 ) -> tuple[str, int, bytes]:
-    """Copy in chunks to a new random name; 413 (and nothing kept) past `limit` bytes."""
+    """Copy in chunks to a new random name; `too_large` (and nothing kept) past `limit` bytes."""
     await anyio.Path(directory).mkdir(parents=True, exist_ok=True)
     stored = secrets.token_hex(16)
     target = directory / stored
@@ -79,7 +93,7 @@ async def save_upload(
             while chunk := await upload.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "File too large")
+                    raise too_large
                 if len(head) < 16:
                     head = (head + chunk)[:16]
                 await out.write(chunk)
@@ -103,10 +117,27 @@ async def upload_attachment(
 ) -> AttachmentOut:
     if not await is_member(session, room, user):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Join the room first")
+    settings = chat.settings
+    used = await session.scalar(
+        select(func.coalesce(func.sum(Attachment.size), 0)).where(Attachment.uploader_id == user.id)
+    )
+    left = settings.upload_quota_bytes - (used or 0)
+    if left <= 0:  # refused before a byte is read
+        raise over_quota(left)
+    await throttle(
+        chat,
+        "uploads",
+        str(user.id),
+        settings.uploads_per_user,
+        settings.upload_window_seconds,
+        "Too many uploads: try again later",
+    )
     # Its announcement is a message: counted before the file is kept, so a 429 keeps nothing.
     await spend_message(chat, user.id)
-    directory = chat.settings.upload_dir
-    stored, size, head = await save_upload(file, directory, chat.settings.max_upload_bytes)
+    limit, refusal = settings.max_upload_bytes, TOO_LARGE
+    if left < limit:
+        limit, refusal = left, over_quota(left)
+    stored, size, head = await save_upload(file, settings.upload_dir, limit, refusal)
     attachment = Attachment(
         room_id=room.id,
         uploader_id=user.id,

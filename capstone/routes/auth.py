@@ -9,11 +9,17 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.concurrency import run_in_threadpool
 
-from capstone.chat import end_sessions
+from capstone.chat import ChatState, end_sessions
 from capstone.models import User
-from capstone.routes.deps import ChatDep
+from capstone.passwords import HashingBusy, HashPool, pool_for
+from capstone.routes.deps import (
+    HASHING_BUSY,
+    ChatDep,
+    client_address,
+    throttle,
+    too_many,
+)
 from capstone.schemas import Credentials, Token, UserOut, WsTicket, error_responses
 from capstone.security import (
     COOKIE_NAME,
@@ -35,8 +41,11 @@ class UsernameTaken(Exception):
     pass
 
 
-async def create_user(session: AsyncSession, username: str, password: str) -> User:
-    user = User(username=username, password_hash=await run_in_threadpool(hash_password, password))
+async def create_user(
+    session: AsyncSession, username: str, password: str, hashing: HashPool
+) -> User:
+    """A new account; `UsernameTaken`, or `HashingBusy` when argon2's pool is full."""
+    user = User(username=username, password_hash=await hashing.run(hash_password, password))
     session.add(user)
     try:
         await session.commit()
@@ -46,34 +55,104 @@ async def create_user(session: AsyncSession, username: str, password: str) -> Us
     return user
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED, responses=error_responses(409))
-async def register(credentials: Credentials, session: SessionDep) -> UserOut:
+async def sign_up(
+    request: Request, chat: ChatState, session: AsyncSession, credentials: Credentials
+) -> User:
+    """`create_user` under the sign-up throttle (per client address, every attempt counted):
+    429 past it, 503 when argon2's pool is full."""
+    settings = chat.settings
+    await throttle(
+        chat,
+        "registrations",
+        client_address(request),
+        settings.registrations_per_address,
+        settings.registration_window_seconds,
+        "Too many sign-ups from this address: try again later",
+    )
     try:
-        user = await create_user(session, credentials.username, credentials.password)
+        return await create_user(
+            session, credentials.username, credentials.password, pool_for(settings)
+        )
+    except HashingBusy:
+        raise HASHING_BUSY from None
+
+
+WRONG_PASSWORD = HTTPException(
+    status.HTTP_401_UNAUTHORIZED,
+    "Incorrect username or password",
+    headers={"WWW-Authenticate": "Bearer"},
+)
+# Longer than any username (32): such a name is no account, and keeps the key short.
+MAX_THROTTLE_KEY = 64
+
+
+async def sign_in(
+    request: Request, chat: ChatState, session: AsyncSession, username: str, password: str
+) -> User:
+    """`authenticate` under the failed-login throttles, per account and per client address.
+
+    Asked before argon2 runs, so a throttled flood costs no hashing; only a wrong password is
+    counted. While either is spent even the right password gets 429: else the throttle would
+    tell a guesser when they were right. It lasts one window after the last counted failure,
+    so someone guessing at an account keeps it closed only while they keep guessing.
+    """
+    settings = chat.settings
+    window = settings.login_window_seconds
+    throttles = [
+        ("login-account", username[:MAX_THROTTLE_KEY], settings.login_failures_per_account),
+        ("login-address", client_address(request), settings.login_failures_per_address),
+    ]
+    for bucket, key, limit in throttles:
+        wait = await chat.state.hit(bucket, key, limit, window, count=False)
+        if wait is not None:
+            raise too_many(wait, "Too many failed logins: try again later")
+    try:
+        user = await authenticate(session, username, password, pool_for(settings))
+    except HashingBusy:
+        raise HASHING_BUSY from None
+    if user is None:
+        for bucket, key, limit in throttles:
+            await chat.state.hit(bucket, key, limit, window)
+        raise WRONG_PASSWORD
+    return user
+
+
+@router.post(
+    "/register", status_code=status.HTTP_201_CREATED, responses=error_responses(409, 429, 503)
+)
+async def register(
+    credentials: Credentials, request: Request, session: SessionDep, chat: ChatDep
+) -> UserOut:
+    try:
+        user = await sign_up(request, chat, session, credentials)
     except UsernameTaken:
         raise HTTPException(status.HTTP_409_CONFLICT, "Username already taken") from None
     return UserOut(id=user.id, username=user.username)
 
 
-@router.post("/token", responses=error_responses(401))
+@router.post("/token", responses=error_responses(401, 429, 503))
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    chat: ChatDep,
 ) -> Token:
-    user = await authenticate(session, form.username, form.password)
-    if user is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "Incorrect username or password",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    user = await sign_in(request, chat, session, form.username, form.password)
     return Token(access_token=await start_session(session, settings, user))
 
 
-@router.post("/ws-ticket", responses=error_responses(401, 403, 503))
+@router.post("/ws-ticket", responses=error_responses(401, 403, 429, 503))
 async def ws_ticket(user: CurrentUser, request: Request, chat: ChatDep) -> WsTicket:
     """A single-use ticket for `/ws/rooms/{room}?ticket=...`: a token never goes in a URL."""
+    await throttle(
+        chat,
+        "tickets",
+        str(user.id),
+        chat.settings.tickets_per_user,
+        chat.settings.ticket_window_seconds,
+        "Too many tickets: slow down",
+    )
     lifetime = chat.settings.ticket_seconds
     holder = ticket_holder(TokenClaims(user.id, request.state.session_id))
     try:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from capstone.chat import end_sessions, find_room, is_member, join_room, member_room_ids
 from capstone.models import Room, User
-from capstone.routes.auth import UsernameTaken, create_user
+from capstone.routes.auth import UsernameTaken, sign_in, sign_up
 from capstone.routes.deps import ChatDep
 from capstone.schemas import Credentials
 from capstone.security import (
@@ -27,7 +27,6 @@ from capstone.security import (
     PageUser,
     SessionDep,
     SettingsDep,
-    authenticate,
     origin_allowed,
     start_session,
     token_claims,
@@ -113,21 +112,38 @@ def login_page(request: Request) -> Response:
     return _login_page(request, status.HTTP_200_OK, None)
 
 
+# What the login page says for a refusal the API answers with an HTTPException.
+REFUSALS = {
+    status.HTTP_401_UNAUTHORIZED: "Wrong username or password.",
+    status.HTTP_429_TOO_MANY_REQUESTS: "Too many attempts. Try again in {retry} seconds.",
+    status.HTTP_503_SERVICE_UNAVAILABLE: "The server is busy. Try again in a moment.",
+}
+
+
+def _refused(request: Request, exc: HTTPException, username: str) -> Response:
+    retry = (exc.headers or {}).get("Retry-After")
+    page = _login_page(
+        request, exc.status_code, REFUSALS[exc.status_code].format(retry=retry), username
+    )
+    if retry is not None:
+        page.headers["Retry-After"] = retry
+    return page
+
+
 @router.post("/login", response_class=HTMLResponse, dependencies=[Depends(same_origin)])
 async def login(
-    request: Request, form: SignIn, session: SessionDep, settings: SettingsDep
+    request: Request, form: SignIn, session: SessionDep, settings: SettingsDep, chat: ChatDep
 ) -> Response:
-    user = await authenticate(session, form.username, form.password)
-    if user is None:
-        return _login_page(
-            request, status.HTTP_401_UNAUTHORIZED, "Wrong username or password.", form.username
-        )
+    try:
+        user = await sign_in(request, chat, session, form.username, form.password)
+    except HTTPException as exc:
+        return _refused(request, exc, form.username)
     return await _signed_in(session, settings, user)
 
 
 @router.post("/register", response_class=HTMLResponse, dependencies=[Depends(same_origin)])
 async def register(
-    request: Request, form: SignIn, session: SessionDep, settings: SettingsDep
+    request: Request, form: SignIn, session: SessionDep, settings: SettingsDep, chat: ChatDep
 ) -> Response:
     username = form.username
     try:
@@ -141,9 +157,11 @@ async def register(
             username,
         )
     try:
-        user = await create_user(session, credentials.username, credentials.password)
+        user = await sign_up(request, chat, session, credentials)
     except UsernameTaken:
         return _login_page(request, status.HTTP_409_CONFLICT, "That username is taken.", username)
+    except HTTPException as exc:
+        return _refused(request, exc, username)
     return await _signed_in(session, settings, user)
 
 

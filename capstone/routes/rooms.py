@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from capstone.chat import history, is_member, join_room, member_room_ids, message_out, post_message
 from capstone.chat import record_mentions as record_mentions_task
 from capstone.models import Membership, Room, User
-from capstone.routes.deps import ChatDep, RoomDep, spend_message
+from capstone.routes.deps import ChatDep, RoomDep, spend_message, throttle
 from capstone.schemas import (
     HistoryQuery,
     MessageIn,
@@ -37,8 +37,18 @@ async def list_rooms(user: CurrentUser, session: SessionDep) -> list[RoomOut]:
     return [RoomOut(name=room.name, member=room.id in mine) for room in rooms]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(401, 403, 409))
-async def create_room(body: RoomCreate, user: CurrentUser, session: SessionDep) -> RoomOut:
+@router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(401, 403, 409, 429))
+async def create_room(
+    body: RoomCreate, user: CurrentUser, session: SessionDep, chat: ChatDep
+) -> RoomOut:
+    await throttle(
+        chat,
+        "rooms",
+        str(user.id),
+        chat.settings.rooms_per_user,
+        chat.settings.room_window_seconds,
+        "Too many new rooms: try again later",
+    )
     room = Room(name=body.name, created_by=user.id)
     session.add(room)
     try:

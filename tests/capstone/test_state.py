@@ -149,6 +149,39 @@ async def test_the_message_limit_is_one_budget_with_a_true_retry_after(
 
 
 @pytest.mark.asyncio
+async def test_a_throttle_is_one_window_per_bucket_and_key(
+    workers: tuple[SharedState, SharedState],
+) -> None:
+    one, other = workers
+    assert await one.hit("logins", "alice", 2, WINDOW) is None
+    assert await other.hit("logins", "alice", 2, WINDOW) is None
+    retry = await one.hit("logins", "alice", 2, WINDOW)
+    assert retry is not None and 0 < retry <= WINDOW
+    # Another key, another bucket, and the message limit each keep their own count.
+    assert await other.hit("logins", "bob", 2, WINDOW) is None
+    assert await other.hit("tickets", "alice", 2, WINDOW) is None
+    assert await one.hit_message_limit(1) is None
+
+    async def allowed() -> bool:
+        return await other.hit("logins", "alice", 2, WINDOW) is None
+
+    waited = await until(allowed, "the throttle's window to end")
+    assert waited >= retry - 0.05
+
+
+@pytest.mark.asyncio
+async def test_a_throttle_can_be_asked_without_counting(
+    workers: tuple[SharedState, SharedState],
+) -> None:
+    one, other = workers
+    for _ in range(5):
+        assert await one.hit("logins", "carol", 1, WINDOW, count=False) is None
+    assert await other.hit("logins", "carol", 1, WINDOW) is None
+    assert await one.hit("logins", "carol", 1, WINDOW, count=False) is not None
+    assert await other.hit("logins", "carol", 1, WINDOW) is not None
+
+
+@pytest.mark.asyncio
 async def test_the_socket_cap_spans_workers(workers: tuple[SharedState, SharedState]) -> None:
     one, other = workers
     assert await one.acquire_socket(9, 2)
@@ -319,6 +352,22 @@ async def test_without_redis_tickets_fail_closed_and_the_rest_fails_open(
     assert all(record.exc_info is None for record in caplog.records)
 
 
+@pytest.mark.asyncio
+async def test_without_redis_every_throttle_fails_open(
+    unreachable: RedisState, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="capstone.state"):
+        for _ in range(3):
+            assert await unreachable.hit("logins", "alice", 1, WINDOW) is None
+            assert await unreachable.hit("uploads", "7", 1, WINDOW) is None
+    await unreachable.redis.aclose()
+    lines = [record.getMessage() for record in caplog.records]
+    assert [line.split(":")[0] for line in lines] == [
+        "redis unavailable for the logins limit",
+        "redis unavailable for the uploads limit",
+    ]
+
+
 # ---- the memory state stays small ----------------------------------------------------------------
 
 
@@ -337,7 +386,7 @@ async def test_the_memory_state_forgets_what_has_expired() -> None:
     await state.issue_ticket("99:a-session", 1.0)
     assert await state.hit_message_limit(99) is None
     assert len(state.tickets) == 1
-    assert list(state.limiter.hits) == [99]
+    assert list(state.limiters["messages"].hits) == ["99"]
     assert state.sockets == {}
     assert state.rooms == {}
 

@@ -1,0 +1,165 @@
+"""A login flood against everyone else: `/healthz` and a signed-in GET, idle and under the flood.
+
+    python -m benchmarks.flood [--flooders 80] [--probes 200]
+
+One uvicorn process (the chat on SQLite, as `python -m capstone` serves it) pinned to core 0; this
+process, the load generator, pins itself to core 1. A signed-in user's `GET /api/rooms` and
+`GET /healthz` are timed one after the other, first idle, then while `--flooders` clients post wrong
+passwords to `/api/auth/token` as fast as they are answered, in two floods:
+
+- one address: every flooder at one account, the chat's default throttles (the throttles answer);
+- many addresses: made-up names and the per-address throttle lifted, as a flood from many hosts
+  would look (argon2's bounded pool answers).
+
+Reported per flood: p50/p99 of each probe, the ratio to idle, what the flood was answered, and the
+server's peak resident memory. Written to `benchmarks/results/flood.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import httpx2
+
+from benchmarks.fanout import CLIENT_CORE, RESULTS, pin, rss_kib, server
+
+PASSWORD = "benchmark-password"
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return {"p50_ms": round(cuts[49] * 1000, 2), "p99_ms": round(cuts[98] * 1000, 2)}
+
+
+async def probe(http: httpx2.AsyncClient, auth: dict[str, str], count: int) -> dict[str, object]:
+    """`count` of each probe, one at a time: what one user waits for while the flood goes on."""
+    timings: dict[str, list[float]] = {"healthz": [], "rooms": []}
+    for _ in range(count):
+        for name, path, headers in (("healthz", "/healthz", {}), ("rooms", "/api/rooms", auth)):
+            start = time.perf_counter()
+            response = await http.get(path, headers=headers)
+            timings[name].append(time.perf_counter() - start)
+            response.raise_for_status()
+    return {name: percentiles(samples) for name, samples in timings.items()}
+
+
+async def flooded(
+    port: int, pid: int, flooders: int, probes: int, target: str | None
+) -> dict[str, object]:
+    """Probe while `flooders` post wrong passwords: at `target`, or at made-up names."""
+    base = f"http://127.0.0.1:{port}"
+    # Connections idle for under a second only: uvicorn closes a keep-alive one after 5 s, and a
+    # request sent on it just then fails.
+    limits = httpx2.Limits(max_connections=flooders, keepalive_expiry=1)
+    async with (
+        httpx2.AsyncClient(base_url=base, timeout=120, limits=limits) as http,
+        httpx2.AsyncClient(base_url=base, timeout=120, limits=limits) as prober,
+    ):
+        user = {"username": f"steady-{uuid.uuid4().hex[:8]}", "password": PASSWORD}
+        (await http.post("/api/auth/register", json=user)).raise_for_status()
+        token = (await http.post("/api/auth/token", data=user)).raise_for_status().json()
+        auth = {"Authorization": f"Bearer {token['access_token']}"}
+        idle = await probe(prober, auth, probes)
+
+        answers: Counter[int] = Counter()
+        stop = asyncio.Event()
+        peak_kib = rss_kib(pid)
+
+        async def flood() -> None:
+            while not stop.is_set():
+                name = target or f"ghost-{uuid.uuid4().hex[:12]}"
+                data = {"username": name, "password": "not the password"}
+                try:
+                    response = await http.post("/api/auth/token", data=data)
+                except httpx2.TransportError:
+                    answers[0] += 1  # no answer: counted as 0
+                else:
+                    answers[response.status_code] += 1
+
+        async def watch_memory() -> None:
+            nonlocal peak_kib
+            while not stop.is_set():
+                peak_kib = max(peak_kib, rss_kib(pid))
+                await asyncio.sleep(0.05)  # a sampling period, not a wait for an event
+
+        tasks = [asyncio.create_task(flood()) for _ in range(flooders)]
+        tasks.append(asyncio.create_task(watch_memory()))
+        try:
+            busy = await probe(prober, auth, probes)
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks)
+    ratios = {
+        name: {
+            cut: round(busy[name][cut] / idle[name][cut], 2)  # type: ignore[index]
+            for cut in ("p50_ms", "p99_ms")
+        }
+        for name in idle
+    }
+    return {
+        "idle": idle,
+        "flood": busy,
+        "ratios_flood_over_idle": ratios,
+        "flood_answers": dict(sorted(answers.items())),
+        "peak_rss_mib": round(peak_kib / 1024, 1),
+    }
+
+
+def run(flooders: int, probes: int, lifted: bool) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            "CHAT_DATABASE_URL": f"sqlite+aiosqlite:///{Path(tmp) / 'chat.db'}",
+            "CHAT_SECRET_KEY": "benchmark-secret-" + "x" * 32,
+            "CHAT_UPLOAD_DIR": str(Path(tmp) / "uploads"),
+        }
+        if lifted:
+            env["CHAT_LOGIN_FAILURES_PER_ADDRESS"] = "1000000000"
+        with server("capstone.main:app", env) as (port, pid):
+            target = None if lifted else "victim"
+            return asyncio.run(flooded(port, pid, flooders, probes, target))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--flooders", type=int, default=80)
+    parser.add_argument("--probes", type=int, default=50, help="of each kind, idle and flooded")
+    parser.add_argument("--out", type=Path, default=RESULTS / "flood.json")
+    args = parser.parse_args(argv)
+    pin(os.getpid(), CLIENT_CORE)
+    report = {
+        "settings": {k: str(v) for k, v in vars(args).items()},
+        "python": sys.version.split()[0],
+        "one_address": run(args.flooders, args.probes, lifted=False),
+        "many_addresses": run(args.flooders, args.probes, lifted=True),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"{'flood':<16}{'probe':<9}{'idle p50':>10}{'p99':>8}{'flood p50':>11}{'p99':>8}"
+          f"{'ratio p50':>11}{'p99':>7}   answers, peak RSS")  # fmt: skip
+    for flood in ("one_address", "many_addresses"):
+        result: dict[str, dict[str, dict[str, float]]] = report[flood]  # type: ignore[assignment]
+        for name in ("healthz", "rooms"):
+            idle, busy = result["idle"][name], result["flood"][name]
+            ratio = result["ratios_flood_over_idle"][name]
+            print(
+                f"{flood:<16}{name:<9}{idle['p50_ms']:>10}{idle['p99_ms']:>8}"
+                f"{busy['p50_ms']:>11}{busy['p99_ms']:>8}{ratio['p50_ms']:>11}"
+                f"{ratio['p99_ms']:>7}   {result['flood_answers']}, {result['peak_rss_mib']} MiB"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

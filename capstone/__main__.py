@@ -1,5 +1,7 @@
 """Serve the chat: `python -m capstone [--host 127.0.0.1] [--port 8000] [--reload]`.
 
+HTTP through `capstone.server.ChatHttpProtocol` (uvicorn's httptools protocol with limits on the
+size of a request's headers and the time they may take to arrive);
 uvicorn's sans-I/O websockets implementation (the cheapest per delivery here), per-message
 compression off (it costs CPU and memory for short texts), and a frame limit just above
 `CHAT_MAX_MESSAGE_BYTES` so an oversize frame is refused by the protocol layer with 1009.
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> None:
         host=args.host,
         port=args.port,
         reload=args.reload,
+        http="capstone.server:ChatHttpProtocol",
         ws="websockets-sansio",
         ws_per_message_deflate=False,
         ws_max_size=settings.max_message_bytes + FRAME_MARGIN,

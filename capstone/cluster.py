@@ -360,6 +360,7 @@ class Nginx(OnLoopback, Child):
 def chat_serve_args(max_message_bytes: int) -> list[str]:
     """The uvicorn options `python -m capstone` uses, as command-line arguments."""
     return [
+        "--http", "capstone.server:ChatHttpProtocol",
         "--ws", "websockets-sansio",
         "--ws-per-message-deflate", "false",
         "--ws-max-size", str(max_message_bytes + FRAME_MARGIN),

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     # Every other request body (JSON, forms): the largest valid one, a message of 4000 characters
     # each written as a JSON escape, is about 48 KiB.
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # A request's line and headers, refused with 431 past either limit (uvicorn has none); the
+    # head must be complete this long after its first byte, or the connection is closed.
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    max_header_count: int = Field(default=100, ge=10)
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
     upload_dir: Path = VAR_DIR / "uploads"
     secret_file: Path = VAR_DIR / "secret_key"
 

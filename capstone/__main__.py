@@ -2,7 +2,9 @@
 
 HTTP through `capstone.server.ChatHttpProtocol` (uvicorn's httptools protocol with limits on the
 size of a request's headers and the time they may take to arrive);
-uvicorn's sans-I/O websockets implementation (the cheapest per delivery here), per-message
+sockets through `capstone.server.ChatWebSocketProtocol`, uvicorn's sans-I/O websockets
+implementation (the cheapest per delivery here) with one log line for a frame that is not UTF-8,
+per-message
 compression off (it costs CPU and memory for short texts), and a frame limit just above
 `CHAT_MAX_MESSAGE_BYTES` so an oversize frame is refused by the protocol layer with 1009.
 """
@@ -37,7 +39,7 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         reload=args.reload,
         http="capstone.server:ChatHttpProtocol",
-        ws="websockets-sansio",
+        ws="capstone.server:ChatWebSocketProtocol",
         ws_per_message_deflate=False,
         ws_max_size=settings.max_message_bytes + FRAME_MARGIN,
     )

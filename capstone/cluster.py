@@ -361,7 +361,7 @@ def chat_serve_args(max_message_bytes: int) -> list[str]:
     """The uvicorn options `python -m capstone` uses, as command-line arguments."""
     return [
         "--http", "capstone.server:ChatHttpProtocol",
-        "--ws", "websockets-sansio",
+        "--ws", "capstone.server:ChatWebSocketProtocol",
         "--ws-per-message-deflate", "false",
         "--ws-max-size", str(max_message_bytes + FRAME_MARGIN),
     ]  # fmt: skip

@@ -54,24 +54,6 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     return Response(body, status_code=422, media_type="application/json")
 
 
-class ClientMistakeInOneLine(logging.Filter):
-    """uvicorn logs a client's text frame that is not UTF-8 with a full traceback (and closes the
-    socket with 1007, as it should). The client's mistake is one line in the log, not a trace."""
-
-    MISTAKES = frozenset({"Invalid UTF-8 sequence received from client."})
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and record.msg in self.MISTAKES:
-            record.exc_info = None
-            record.exc_text = None
-            record.levelno, record.levelname = logging.INFO, "INFO"
-        return True
-
-
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, server_error)
-    # Installed on uvicorn's logger once per process, however many apps are built.
-    server_log = logging.getLogger("uvicorn.error")
-    if not any(isinstance(f, ClientMistakeInOneLine) for f in server_log.filters):
-        server_log.addFilter(ClientMistakeInOneLine())

@@ -1,4 +1,5 @@
-"""uvicorn's httptools protocol with limits on each request's head (its request line and headers).
+"""uvicorn's protocols with the limits no ASGI middleware can set: `ChatHttpProtocol` for each
+request's head (its request line and headers), `ChatWebSocketProtocol` for a socket's bad text.
 
 uvicorn itself has none: a client may send megabytes of headers, or send half a request and hold
 the connection open for ever. No ASGI middleware can help, as the app first sees a request once
@@ -9,8 +10,12 @@ its headers are complete. `ChatHttpProtocol` adds, per request:
 - a deadline (`CHAT_HEADER_TIMEOUT_SECONDS`) from the request's first byte (from the connection's
   start for its first request) to the end of its headers: past it, 408 and the connection closes.
 
-Select it with `uvicorn --http capstone.server:ChatHttpProtocol` (or `http=` in `uvicorn.run`);
-`python -m capstone` and `capstone.cluster` do. The limits are read from the settings once per
+A socket handshake's lines are also held to the per-line limit of `websockets`, which parses the
+handshake again (over it, the connection would get no answer at all): 431.
+
+Select them with `uvicorn --http capstone.server:ChatHttpProtocol --ws
+capstone.server:ChatWebSocketProtocol` (or `http=`, `ws=` in `uvicorn.run`); `python -m capstone`
+and `capstone.cluster` do. The limits are read from the settings once per
 process, on the first connection.
 
 How the size is measured: the parser reports the target and each complete header line, and those
@@ -33,7 +38,9 @@ from typing import Any
 import httptools
 from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
+from websockets.http11 import MAX_LINE_LENGTH as HANDSHAKE_MAX_LINE
 
 from capstone.settings import Settings
 
@@ -208,6 +215,17 @@ class ChatHttpProtocol(HttpToolsProtocol):
         else:
             self.transport.close()  # not a byte of a request: nothing to answer
 
+    def handle_websocket_upgrade(self) -> None:
+        # The handshake is parsed again by `websockets`, whose limit is per line: a line over
+        # it would get no answer at all (the connection just hangs), so it is refused here.
+        method, url = self.scope["method"].encode(), self.url
+        lines = [len(method) + len(url) + len(" ") + len(" HTTP/1.1\r\n")]
+        lines += [len(n) + len(v) + HEADER_LINE_EXTRA for n, v in self.scope["headers"]]
+        if max(lines) > HANDSHAKE_MAX_LINE:
+            self._refuse(431, f"a socket handshake line over {HANDSHAKE_MAX_LINE} bytes")
+            return
+        super().handle_websocket_upgrade()
+
     def _refuse(self, status: int, why: str) -> None:
         self._stop_head_clock()
         self.refused = True
@@ -223,3 +241,26 @@ class ChatHttpProtocol(HttpToolsProtocol):
             self.linger = self.loop.call_later(LINGER_SECONDS, self.transport.close)
         else:
             self.transport.close()
+
+
+class ChatWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's websockets-sansio protocol, quiet about a client's text frame that is not UTF-8.
+
+    uvicorn closes such a socket with 1007, as RFC 6455 asks, but logs a traceback for it; and a
+    second bad frame already on its way meets a connection that is closing, whose error escapes
+    to asyncio's handler as another traceback. Here the frame is checked first: one log line, the
+    1007, and frames after the close are dropped as uvicorn drops them.
+    """
+
+    def send_receive_event_to_app(self) -> None:
+        if self.curr_msg_data_type == "text" and not self.close_sent:
+            try:
+                b"".join(self.frames).decode()
+            except UnicodeDecodeError:
+                prefix = "{}:{} - ".format(*self.client) if self.client else ""
+                self.logger.info("%sa text frame that is not UTF-8: closed with 1007", prefix)
+                self.frames = []
+                self.conn.send_close(1007)
+                self.handle_parser_exception()
+                return
+        super().send_receive_event_to_app()

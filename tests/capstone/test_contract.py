@@ -78,7 +78,7 @@ def test_python_m_capstone_serves_with_the_designed_options(
                 "port": 8123,
                 "reload": False,
                 "http": "capstone.server:ChatHttpProtocol",
-                "ws": "websockets-sansio",
+                "ws": "capstone.server:ChatWebSocketProtocol",
                 "ws_per_message_deflate": False,
                 "ws_max_size": 4096 + 1024,
             },

@@ -277,3 +277,25 @@ async def test_the_websocket_handshake_still_works(server: LiveServer, padding: 
         frame: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), WITHIN))
         assert frame["type"] == "presence"
     assert_clean_log(server)
+
+
+@pytest.mark.parametrize("where", ["target", "header"])
+def test_a_handshake_line_past_the_socket_parsers_limit_is_431_not_silence(
+    server: LiveServer, where: str
+) -> None:
+    """The socket's handshake is parsed again with a limit of 8 KiB a line: a longer line, within
+    the head's limits, is refused with 431 where it used to get no answer at all."""
+    upgrade = [
+        ("Upgrade", "websocket"),
+        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+        ("Sec-WebSocket-Version", "13"),
+        ("Origin", server.url),
+    ]
+    long = "t" * 9000
+    if where == "target":
+        raw = head(*upgrade, target=f"/ws/rooms/headers?ticket={long}")
+    else:
+        raw = head(*upgrade, ("Authorization", f"Bearer {long}"))
+    raw = raw.replace(b"Connection: close", b"Connection: Upgrade")
+    assert_too_large(exchange(server, raw))
+    assert_clean_log(server)

@@ -41,6 +41,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
 from websockets.http11 import MAX_LINE_LENGTH as HANDSHAKE_MAX_LINE
+from websockets.protocol import State as SocketState
 
 from capstone.settings import Settings
 
@@ -257,9 +258,11 @@ class ChatWebSocketProtocol(WebSocketsSansIOProtocol):
             try:
                 b"".join(self.frames).decode()
             except UnicodeDecodeError:
+                self.frames = []
+                if self.conn.state is not SocketState.OPEN:
+                    return  # closing already (a close sent or received): nothing more to say
                 prefix = "{}:{} - ".format(*self.client) if self.client else ""
                 self.logger.info("%sa text frame that is not UTF-8: closed with 1007", prefix)
-                self.frames = []
                 self.conn.send_close(1007)
                 self.handle_parser_exception()
                 return

@@ -12,8 +12,10 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def healthz() -> Health:
+async def healthz() -> Health:
     """The process is up and answering."""
+    # `async` though nothing is awaited: answered on the event loop itself, a probe never waits
+    # for a thread of the pool that sync endpoints and file responses share (a flood may fill it).
     return Health(status="ok")
 
 

@@ -412,6 +412,8 @@ async def test_nothing_is_lost_through_redis_restarts_and_worker_kills(
         3,
         CHAT_RATE_LIMIT_MESSAGES="100000",
         CHAT_MAX_SOCKETS_PER_USER="100",
+        # Every socket of a room is one member's, each reconnect a ticket: not a flood.
+        CHAT_TICKETS_PER_USER="100000",
     ) as running:
         # One member per room, on many sockets: every sign-up costs two argon2 hashes.
         with ThreadPoolExecutor(len(ROOMS)) as pool:

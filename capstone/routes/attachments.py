@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 
 from capstone.chat import attachment_out, is_member, post_message
 from capstone.models import Attachment, Room
-from capstone.routes.deps import ChatDep, RoomDep, spend_message, throttle
+from capstone.routes.deps import ChatDep, RoomDep, require_member, spend_message, throttle
 from capstone.schemas import MAX_INT, AttachmentOut, error_responses
 from capstone.security import CurrentUser, SessionDep
 from capstone.settings import Settings
@@ -115,8 +115,7 @@ async def upload_attachment(
     session: SessionDep,
     chat: ChatDep,
 ) -> AttachmentOut:
-    if not await is_member(session, room, user):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Join the room first")
+    await require_member(session, room, user)
     settings = chat.settings
     used = await session.scalar(
         select(func.coalesce(func.sum(Attachment.size), 0)).where(Attachment.uploader_id == user.id)

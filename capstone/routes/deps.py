@@ -6,10 +6,11 @@ import math
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, status
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
-from capstone.chat import ChatState, find_room
-from capstone.models import Room
+from capstone.chat import ChatState, find_room, is_member
+from capstone.models import Room, User
 from capstone.security import SessionDep
 
 
@@ -29,6 +30,12 @@ async def get_room(room: str, session: SessionDep) -> Room:
 
 
 RoomDep = Annotated[Room, Depends(get_room)]
+
+
+async def require_member(session: AsyncSession, room: Room, user: User) -> None:
+    """403 for anyone who has not joined the room."""
+    if not await is_member(session, room, user):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Join the room first")
 
 
 def too_many(wait: float, detail: str) -> HTTPException:

@@ -8,10 +8,10 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Response, 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from capstone.chat import history, is_member, join_room, member_room_ids, message_out, post_message
+from capstone.chat import history, join_room, member_room_ids, message_out, post_message
 from capstone.chat import record_mentions as record_mentions_task
-from capstone.models import Membership, Room, User
-from capstone.routes.deps import ChatDep, RoomDep, spend_message, throttle
+from capstone.models import Membership, Room
+from capstone.routes.deps import ChatDep, RoomDep, require_member, spend_message, throttle
 from capstone.schemas import (
     HistoryQuery,
     MessageIn,
@@ -23,11 +23,6 @@ from capstone.schemas import (
 from capstone.security import CurrentUser, SessionDep
 
 router = APIRouter(prefix="/api/rooms", tags=["rooms"])
-
-
-async def require_member(session: SessionDep, room: Room, user: User) -> None:
-    if not await is_member(session, room, user):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Join the room first")
 
 
 @router.get("", responses=error_responses(401))

@@ -7,9 +7,11 @@ process, the load generator, pins itself to core 1. A signed-in user's `GET /api
 `GET /healthz` are timed one after the other, first idle, then while `--flooders` clients post wrong
 passwords to `/api/auth/token` as fast as they are answered, in two floods:
 
-- one address: every flooder at one account, the chat's default throttles (the throttles answer);
-- many addresses: made-up names and the per-address throttle lifted, as a flood from many hosts
-  would look (argon2's bounded pool answers).
+- one address: every flooder at one account, the chat's default throttles (the throttles answer,
+  then the door: `capstone.middleware.RefusalDoor`);
+- many addresses: made-up names, each request from a made-up address (`X-Forwarded-For`, which
+  uvicorn takes from 127.0.0.1 by default), as a flood from many hosts would look (argon2's
+  bounded pool answers, and the door while it is full).
 
 Reported per flood: p50/p99 of each probe, the ratio to idle, what the flood was answered, and the
 server's peak resident memory. Written to `benchmarks/results/flood.json`.
@@ -27,7 +29,9 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from ipaddress import IPv4Address
 from pathlib import Path
+from random import getrandbits as random_bits
 
 import httpx2
 
@@ -56,7 +60,8 @@ async def probe(http: httpx2.AsyncClient, auth: dict[str, str], count: int) -> d
 async def flooded(
     port: int, pid: int, flooders: int, probes: int, target: str | None
 ) -> dict[str, object]:
-    """Probe while `flooders` post wrong passwords: at `target`, or at made-up names."""
+    """Probe while `flooders` post wrong passwords: at `target` from this address, or at
+    made-up names from made-up addresses."""
     base = f"http://127.0.0.1:{port}"
     # Connections idle for under a second only: uvicorn closes a keep-alive one after 5 s, and a
     # request sent on it just then fails.
@@ -79,8 +84,9 @@ async def flooded(
             while not stop.is_set():
                 name = target or f"ghost-{uuid.uuid4().hex[:12]}"
                 data = {"username": name, "password": "not the password"}
+                elsewhere = {} if target else {"X-Forwarded-For": str(IPv4Address(random_bits(32)))}
                 try:
-                    response = await http.post("/api/auth/token", data=data)
+                    response = await http.post("/api/auth/token", data=data, headers=elsewhere)
                 except httpx2.TransportError:
                     answers[0] += 1  # no answer: counted as 0
                 else:
@@ -115,17 +121,15 @@ async def flooded(
     }
 
 
-def run(flooders: int, probes: int, lifted: bool) -> dict[str, object]:
+def run(flooders: int, probes: int, many: bool) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             "CHAT_DATABASE_URL": f"sqlite+aiosqlite:///{Path(tmp) / 'chat.db'}",
             "CHAT_SECRET_KEY": "benchmark-secret-" + "x" * 32,
             "CHAT_UPLOAD_DIR": str(Path(tmp) / "uploads"),
         }
-        if lifted:
-            env["CHAT_LOGIN_FAILURES_PER_ADDRESS"] = "1000000000"
         with server("capstone.main:app", env) as (port, pid):
-            target = None if lifted else "victim"
+            target = None if many else "victim"
             return asyncio.run(flooded(port, pid, flooders, probes, target))
 
 
@@ -141,8 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "settings": {k: str(v) for k, v in vars(args).items()},
         "python": sys.version.split()[0],
-        "one_address": run(args.flooders, args.probes, lifted=False),
-        "many_addresses": run(args.flooders, args.probes, lifted=True),
+        "one_address": run(args.flooders, args.probes, many=False),
+        "many_addresses": run(args.flooders, args.probes, many=True),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")

@@ -22,7 +22,12 @@ from capstone.broker import Broker, MemoryBroker, RedisBroker
 from capstone.chat import ChatState, DatabaseFeed, sweep_ended_logins
 from capstone.db import make_engine, make_sessionmaker, migrate
 from capstone.hub import Hub
-from capstone.middleware import RequestContextMiddleware, security_headers
+from capstone.middleware import (
+    RefusalDoor,
+    Refusals,
+    RequestContextMiddleware,
+    security_headers,
+)
 from capstone.routes import attachments, auth, health, pages, rooms, socket, users
 from capstone.settings import PACKAGE_DIR, Settings
 from capstone.state import RateLimiter, make_state
@@ -123,6 +128,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     app.state.security_headers = security_headers(settings.allowed_origins)
+    # Inside RequestContextMiddleware: an answer from the door has this request's id and headers.
+    app.state.refusals = Refusals(
+        settings.refusal_delay_seconds, settings.refusals_held_per_address
+    )
+    app.add_middleware(RefusalDoor, refusals=app.state.refusals)
     app.add_middleware(RequestContextMiddleware, headers=app.state.security_headers)
     # Every request body is counted as it arrives (with or without Content-Length): past its
     # route's limit, 413 before more is read. Set on the routers, not the app, so the limit

@@ -3,13 +3,18 @@
 - `RequestContextMiddleware`: an `X-Request-ID` (the client's, when it is a sane token, or a new
   one), an `X-Process-Time` header in milliseconds, and the security headers with the CSP of the
   page contract. Sockets pass through untouched: the fan-out must not pay for a wrapper.
+- `RefusalDoor`: a throttled client's repeats answered before the app, and late.
 """
 
 from __future__ import annotations
 
+import asyncio
+import math
 import re
 import time
 import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -70,3 +75,138 @@ class RequestContextMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class Refusals:
+    """What `RefusalDoor` remembers: the 429s it may answer itself, until when, for whom."""
+
+    def __init__(
+        self,
+        delay: float,
+        max_held: int,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.delay = delay
+        self.max_held = max_held
+        self.max_entries = max_entries
+        self.clock = clock
+        self.kept: dict[tuple[object, ...], Refusal] = {}
+        self.held: dict[str, int] = {}
+
+    def find(self, keys: Iterable[tuple[object, ...]]) -> Refusal | None:
+        now = self.clock()
+        for key in keys:
+            refusal = self.kept.get(key)
+            if refusal is not None:
+                if refusal.until > now:
+                    return refusal
+                del self.kept[key]
+        return None
+
+    def keep(self, key: tuple[object, ...], refusal: Refusal) -> None:
+        if len(self.kept) >= self.max_entries:
+            now = self.clock()
+            self.kept = {k: v for k, v in self.kept.items() if v.until > now}
+            if len(self.kept) >= self.max_entries:
+                return  # the app answers them itself until some are over
+        self.kept[key] = refusal
+
+
+class RefusalDoor:
+    """A throttled client's repeats are answered at the door, late.
+
+    The app marks a refusal (`DOOR_HEADER`, taken off here: a throttle's 429, or the 503 of a
+    full hashing pool) with whose it is: a client address's, a user's, or everyone's. Then the
+    same method and path from that address (or with those credentials, `Authorization` or
+    `Cookie`: two users behind one NAT do not share a per-user throttle; or from anyone) get
+    the same answer here until its `Retry-After` is over, without routing, form
+    parsing, token checks or the database, and after `delay` seconds: a client that retries as
+    fast as it is answered waits instead, so a flood of refused logins or messages costs almost
+    nothing while everyone else's requests go on at their normal speed. At most `max_held`
+    answers per address wait at once; past that one goes at once and closes its connection.
+    """
+
+    def __init__(self, app: ASGIApp, refusals: Refusals) -> None:
+        self.app = app
+        self.refusals = refusals
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        address = scope["client"][0] if scope.get("client") else "unknown"
+        headers = dict(scope["headers"])
+        everyone = (scope["method"], scope["path"])
+        keys: dict[str, tuple[object, ...]] = {
+            "everyone": everyone,
+            "address": (*everyone, address),
+        }
+        credentials = headers.get(b"authorization") or headers.get(b"cookie")
+        if credentials:
+            keys["user"] = (*keys["address"], credentials)
+        refusal = self.refusals.find(keys.values())
+        if refusal is not None:
+            await self._answer(address, refusal, send)
+            return
+        await self.app(scope, receive, self._remembering(keys, send))
+
+    def _remembering(self, keys: dict[str, tuple[object, ...]], send: Send) -> Send:
+        door: Refusal | None = None
+        key: tuple[object, ...] | None = None
+
+        async def remember(message: Message) -> None:
+            nonlocal door, key
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                whose = headers.get(DOOR_HEADER)
+                if whose is not None:
+                    del headers[DOOR_HEADER]
+                retry = headers.get("retry-after", "")
+                if whose in keys and retry.isdigit():
+                    key = keys[whose]
+                    kept = [(k, v) for k, v in headers.raw if k.lower() not in PER_RESPONSE]
+                    until = self.refusals.clock() + int(retry)
+                    door = Refusal(until, message["status"], kept, b"")
+            elif door is not None and key is not None:
+                door.body += message.get("body", b"")
+                if not message.get("more_body", False) and len(door.body) <= 4096:
+                    self.refusals.keep(key, door)
+            await send(message)
+
+        return remember
+
+    async def _answer(self, address: str, refusal: Refusal, send: Send) -> None:
+        refusals, extra = self.refusals, []
+        if refusals.held.get(address, 0) >= refusals.max_held:
+            extra.append((b"connection", b"close"))
+        else:
+            refusals.held[address] = refusals.held.get(address, 0) + 1
+            try:
+                # Not a wait for an event: the pause is the answer's point (a tarpit).
+                await asyncio.sleep(min(refusals.delay, refusal.until - refusals.clock()))
+            finally:
+                refusals.held[address] -= 1
+                if not refusals.held[address]:
+                    del refusals.held[address]
+        wait = max(1, math.ceil(refusal.until - refusals.clock()))
+        extra.append((b"retry-after", str(wait).encode()))
+        extra.append((b"content-length", str(len(refusal.body)).encode()))
+        start = {"type": "http.response.start", "status": refusal.status}
+        await send({**start, "headers": refusal.headers + extra})
+        await send({"type": "http.response.body", "body": refusal.body})
+
+
+@dataclass
+class Refusal:
+    until: float  # time.monotonic()
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+# A refusal's mark from the app, taken off by the door: whose repeats it may answer ("address",
+# "user" or "everyone") until its Retry-After; a refusal without it is answered by the app.
+DOOR_HEADER = "x-chat-door"
+# Set for each response anew: by RequestContextMiddleware (outside the door) or just above.
+PER_RESPONSE = {b"retry-after", b"content-length", b"x-request-id", b"x-process-time"}

@@ -7,13 +7,16 @@ sent to that pool took every thread, stalled everyone else's requests, and cost 
 
 Here it runs on `hash_threads` threads; at most `hash_queue` more hashes wait for one, and beyond
 that `HashPool.run` refuses at once (`HashingBusy`, answered 503 with Retry-After): a refusal costs
-nothing, a wait costs a queue slot, only a running hash costs its memory. One pool per process,
+nothing, a wait costs a queue slot, only a running hash costs its memory. Its threads run at a
+low priority, so a flood of logins slows logins more than the chat. One pool per process,
 whatever the number of apps in it: the bound is about this process's cores and memory.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from capstone.settings import Settings
 
 
+HASH_NICENESS = 10  # CFS weight 110 against the loop's 1024
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -34,7 +38,9 @@ class HashingBusy(Exception):
 
 class HashPool:
     def __init__(self, threads: int, queue: int) -> None:
-        self.executor = ThreadPoolExecutor(threads, thread_name_prefix="argon2")
+        self.executor = ThreadPoolExecutor(
+            threads, thread_name_prefix="argon2", initializer=yield_to_the_loop
+        )
         self.capacity = threads + queue
         self.taken = 0
         # Released from the hashing threads themselves, taken from any event loop.
@@ -65,6 +71,15 @@ class HashPool:
     def _release(self, _: object = None) -> None:
         with self.lock:
             self.taken -= 1
+
+
+def yield_to_the_loop() -> None:
+    """Run this hashing thread (and the lanes argon2 starts from it) at a low priority: on a busy
+    core the event loop, which answers everyone else, gets about nine tenths of it, and a hash
+    takes longer instead (not the lowest: a busy chat must not starve logins altogether).
+    Linux's niceness is per thread; where it is not (or not allowed), nothing changes."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICENESS)
 
 
 @cache

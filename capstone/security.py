@@ -159,9 +159,11 @@ async def end_session(db: AsyncSession, session_id: str) -> None:
 
 
 # ---- dependencies ---------------------------------------------------------------------------
+# Each is `async def` though none waits: FastAPI runs a plain `def` dependency on its thread pool,
+# a hand-off (and a wake-up) per dependency per request, to read an attribute.
 
 
-def get_settings(connection: HTTPConnection) -> Settings:
+async def get_settings(connection: HTTPConnection) -> Settings:
     settings: Settings = connection.app.state.settings
     return settings
 
@@ -169,7 +171,7 @@ def get_settings(connection: HTTPConnection) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_sessionmaker(connection: HTTPConnection) -> async_sessionmaker[AsyncSession]:
+async def get_sessionmaker(connection: HTTPConnection) -> async_sessionmaker[AsyncSession]:
     factory: async_sessionmaker[AsyncSession] = connection.app.state.chat.sessionmaker
     return factory
 

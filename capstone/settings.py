@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     room_window_seconds: float = Field(default=3600.0, gt=0)
     uploads_per_user: int = Field(default=30, ge=1)
     upload_window_seconds: float = Field(default=3600.0, gt=0)
+    # A throttled client's repeats (same path, same address or user) are answered before the
+    # app, after this pause: a flood that retries as fast as it is answered waits instead.
+    # At most this many such answers per address wait at once; the rest close the connection.
+    refusal_delay_seconds: float = Field(default=1.0, ge=0)
+    refusals_held_per_address: int = Field(default=256, ge=0)
     # The total size of the attachments one user may keep stored.
     upload_quota_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
     # argon2 runs on this many threads of its own (each hash holds 64 MiB while it runs); this

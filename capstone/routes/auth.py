@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Form, HTTPException, Request, Response, status
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,6 +68,7 @@ async def sign_up(
         settings.registrations_per_address,
         settings.registration_window_seconds,
         "Too many sign-ups from this address: try again later",
+        door="address",
     )
     try:
         return await create_user(
@@ -77,6 +78,20 @@ async def sign_up(
         raise HASHING_BUSY from None
 
 
+class PasswordForm(BaseModel):
+    """OAuth2's password grant, the fields `OAuth2PasswordRequestForm` reads, as a form model:
+    parsed on the event loop, where that class, a plain-`def` dependency, is built on the thread
+    pool (a hand-off per login, and a login flood is many)."""
+
+    grant_type: Annotated[str | None, Field(pattern="^password$")] = None
+    username: str
+    password: str
+    scope: str = ""
+    client_id: str | None = None
+    client_secret: str | None = None
+
+
+FAILED_LOGINS = "Too many failed logins: try again later"
 WRONG_PASSWORD = HTTPException(
     status.HTTP_401_UNAUTHORIZED,
     "Incorrect username or password",
@@ -92,27 +107,36 @@ async def sign_in(
     """`authenticate` under the failed-login throttles, per account and per client address.
 
     Asked before argon2 runs, so a throttled flood costs no hashing; only a wrong password is
-    counted. While either is spent even the right password gets 429: else the throttle would
-    tell a guesser when they were right. It lasts one window after the last counted failure,
-    so someone guessing at an account keeps it closed only while they keep guessing.
+    counted, and a try at a closed account counts against the address as one. While either is
+    spent even the right password gets 429: else the throttle would tell a guesser when they
+    were right. It lasts one window after the last counted failure, so someone guessing at an
+    account keeps it closed only while they keep guessing.
+
+    The door (`RefusalDoor`) answers an address's repeats until its throttle ends; an account's
+    are answered here each time, or one person's mistyped password would close logins for
+    everyone behind their address. Someone who keeps trying a closed account from one address
+    spends that address's throttle, and then meets the door.
     """
     settings = chat.settings
     window = settings.login_window_seconds
-    throttles = [
-        ("login-account", username[:MAX_THROTTLE_KEY], settings.login_failures_per_account),
-        ("login-address", client_address(request), settings.login_failures_per_address),
-    ]
-    for bucket, key, limit in throttles:
-        wait = await chat.state.hit(bucket, key, limit, window, count=False)
-        if wait is not None:
-            raise too_many(wait, "Too many failed logins: try again later")
+    address = client_address(request)
+    account = username[:MAX_THROTTLE_KEY]
+    by_account = ("login-account", account, settings.login_failures_per_account, window)
+    by_address = ("login-address", address, settings.login_failures_per_address, window)
+    wait = await chat.state.hit(*by_address, count=False)
+    if wait is not None:
+        raise too_many(wait, FAILED_LOGINS, "address")
+    wait = await chat.state.hit(*by_account, count=False)
+    if wait is not None:
+        await chat.state.hit(*by_address)
+        raise too_many(wait, FAILED_LOGINS, None)
     try:
         user = await authenticate(session, username, password, pool_for(settings))
     except HashingBusy:
         raise HASHING_BUSY from None
     if user is None:
-        for bucket, key, limit in throttles:
-            await chat.state.hit(bucket, key, limit, window)
+        await chat.state.hit(*by_account)
+        await chat.state.hit(*by_address)
         raise WRONG_PASSWORD
     return user
 
@@ -132,7 +156,7 @@ async def register(
 
 @router.post("/token", responses=error_responses(401, 429, 503))
 async def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[PasswordForm, Form()],
     request: Request,
     session: SessionDep,
     settings: SettingsDep,

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capstone.chat import end_sessions, find_room, is_member, join_room, member_room_ids
+from capstone.middleware import DOOR_HEADER
 from capstone.models import Room, User
 from capstone.routes.auth import UsernameTaken, sign_in, sign_up
 from capstone.routes.deps import ChatDep
@@ -39,7 +40,7 @@ templates = Jinja2Templates(directory=Path(TEMPLATES_DIR))
 router = APIRouter(include_in_schema=False)
 
 
-def same_origin(request: Request, settings: SettingsDep) -> None:
+async def same_origin(request: Request, settings: SettingsDep) -> None:
     """The cookie rides along on other sites' form posts: a post must say where it comes from
     (`Origin`, or the `Referer` of a browser that sends no `Origin`), and that must be this
     site (403 otherwise)."""
@@ -125,8 +126,9 @@ def _refused(request: Request, exc: HTTPException, username: str) -> Response:
     page = _login_page(
         request, exc.status_code, REFUSALS[exc.status_code].format(retry=retry), username
     )
-    if retry is not None:
-        page.headers["Retry-After"] = retry
+    for name in ("Retry-After", DOOR_HEADER):  # a throttle's: the door may answer repeats
+        if name in (exc.headers or {}):
+            page.headers[name] = (exc.headers or {})[name]
     return page
 
 

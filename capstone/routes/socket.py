@@ -9,6 +9,7 @@ client's frames from the connection and answers them.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Annotated
@@ -26,6 +27,8 @@ from capstone.security import SocketIdentity, SocketUser
 
 router = APIRouter()
 log = logging.getLogger("capstone.socket")
+# How soon a client whose frame was bad, or a typing frame too soon, could usefully send again.
+REFUSED_PAUSE = 1.0
 
 
 @router.websocket("/ws/rooms/{room}")
@@ -44,8 +47,16 @@ async def room_socket(
         async with chat.hub.connect(
             websocket, joined, user.id, user.username, since, user.session_id
         ) as conn:
+            refused = 0
             async for raw in conn.frames():
-                await answer(chat, conn, joined, user, raw)
+                wait = await answer(chat, conn, joined, user, raw)
+                refused = refused + 1 if wait is not None else 0
+                if wait is not None and refused >= chat.settings.rate_limit_messages:
+                    # A client sending on past a budget's worth of refusals in a row is not
+                    # read until it could be answered otherwise: its frames wait in its own
+                    # buffers (TCP's flow control), not on this worker's CPU. Frames to it go
+                    # on meanwhile. A pause in the protocol, not a wait for an event.
+                    await asyncio.sleep(wait)
     finally:
         await chat.state.release_socket(user.id)
 
@@ -65,22 +76,26 @@ async def enter_room(chat: ChatDep, name: str, user: SocketIdentity) -> RoomRef:
 
 async def answer(
     chat: ChatDep, conn: Connection, room: RoomRef, user: SocketIdentity, raw: str
-) -> None:
-    """One client frame: a message is stored, then acked; typing is passed on; else an error."""
+) -> float | None:
+    """One client frame: a message is stored, then acked; typing is passed on; else an error.
+    For a frame it refused (bad, over the message budget, typing too often): the seconds before
+    the client could usefully send again."""
     try:
         frame = client_frame.validate_json(raw)
     except ValidationError as exc:
         conn.send(error_frame("bad_frame", _describe(exc)))
-        return
+        return REFUSED_PAUSE
     if isinstance(frame, TypingFrame):
-        if chat.typing_limiter.allow(user.id):
-            text = json.dumps({"type": "typing", "room": room.name, "user": user.username})
-            await chat.broker.publish(room.name, pack(0, text, skip=user.username))
-        return
+        if not chat.typing_limiter.allow(user.id):
+            return REFUSED_PAUSE
+        text = json.dumps({"type": "typing", "room": room.name, "user": user.username})
+        await chat.broker.publish(room.name, pack(0, text, skip=user.username))
+        return None
     assert isinstance(frame, MessageFrame)
-    if await chat.state.hit_message_limit(user.id) is not None:
+    wait = await chat.state.hit_message_limit(user.id)
+    if wait is not None:
         conn.send(error_frame("rate_limited", "too many messages: slow down"))
-        return
+        return wait
     try:
         out, message_id, created = await post_message(
             chat, room, user, frame.text, frame.client_msg_id
@@ -88,7 +103,7 @@ async def answer(
     except Exception:
         log.exception("storing a message failed")
         conn.send(error_frame("server_error", "the message was not stored: send it again"))
-        return
+        return None
     if created:
         # Before the ack, so "acked" means every record of the message is written (a text
         # with no @name costs one regex search here).

@@ -243,6 +243,34 @@ def test_flooding_past_the_rate_limit_gets_error_frames(
         assert [m["text"] for m in history] == ["m0", "m1", "m2"]
 
 
+def test_a_socket_refused_a_budgets_worth_in_a_row_is_read_again_when_it_has_room(
+    tmp_path: Path, databases: Databases
+) -> None:
+    """Past its budget, a client that sends on is answered `rate_limited` as many times as the
+    budget holds; then it is not read until the budget has room, so its next frame is stored
+    (not refused as well, costing the server an answer for every frame of a flood)."""
+    settings = make_settings(
+        tmp_path, databases, rate_limit_messages=2, rate_limit_window_seconds=0.5
+    )
+    with TestClient(create_app(settings)) as client:
+        alice = sign_up(client, "alice")
+        make_room(client, alice)
+        with connect(client, alice) as ws:
+            ws.receive_json()
+            for n in range(5):
+                ws.send_json({"type": "message", "text": f"m{n}", "client_msg_id": f"c{n}"})
+            answers: list[dict[str, object]] = []
+            while sum(frame["type"] == "ack" for frame in answers) < 3:
+                frame = ws.receive_json()
+                if frame["type"] != "message":  # the room's copies of her own messages
+                    answers.append(frame)
+            kinds = [frame.get("code", frame["type"]) for frame in answers]
+            assert kinds == ["ack", "ack", "rate_limited", "rate_limited", "ack"]
+            assert answers[-1] == {"type": "ack", "client_msg_id": "c4", "seq": 3}
+        history = client.get("/api/rooms/general/messages", headers=alice.auth).json()
+        assert [m["text"] for m in history] == ["m0", "m1", "m4"]
+
+
 def test_typing_goes_to_the_others(client: TestClient, alice: Member) -> None:
     bob = sign_up(client, "bob")
     with connect(client, alice) as a, connect(client, bob) as b:

@@ -50,6 +50,8 @@ LIMITS = {
     "room_window_seconds": WINDOW,
     "uploads_per_user": 2,
     "upload_window_seconds": WINDOW,
+    # The door answers repeats at once here; `test_the_door_answers_late_...` has its pause.
+    "refusal_delay_seconds": 0.0,
 }
 HOME = ("10.0.0.1", 50000)
 ELSEWHERE = ("10.0.0.2", 50000)
@@ -104,6 +106,9 @@ def move_clock(client: TestClient, seconds: float) -> None:
     assert isinstance(state, MemoryState)
     before = state.clock
     state.clock = lambda: before() + seconds
+    refusals = client.app.state.refusals  # type: ignore[attr-defined]
+    door_before = refusals.clock
+    refusals.clock = lambda: door_before() + seconds
 
 
 # ---- logins --------------------------------------------------------------------------------------
@@ -116,12 +121,12 @@ def test_failed_logins_are_throttled_per_account(app_client: Callable[..., TestC
     refused = login(client, alice.username, "wrong password")
     assert 1 <= retry_after(refused) <= WINDOW
     assert refused.json() == {"detail": "Too many failed logins: try again later"}
+    # Another account from the same address is not affected.
+    assert login(client, bob.username, PASSWORD).status_code == 200
     # The right password too: else the throttle would tell a guesser when they were right.
     retry_after(login(client, alice.username, PASSWORD))
     # From another address as well: the throttle is the account's.
     retry_after(login(app_client(ELSEWHERE), alice.username, PASSWORD))
-    # Another account from the same address is not affected.
-    assert login(client, bob.username, PASSWORD).status_code == 200
 
 
 def test_the_login_throttle_ends_with_its_window(app_client: Callable[..., TestClient]) -> None:
@@ -337,8 +342,120 @@ def full_pool_checks(client: TestClient) -> None:
     finally:
         release.set()
         held.result(30)
+    # The door gives anyone the pool's 503 for its second (Retry-After: 1); then the app answers.
+    assert login(client, alice.username, PASSWORD).status_code == 503
+    move_clock(client, 1.1)
     assert login(client, alice.username, PASSWORD).status_code == 200
     assert register(client, "newcomer").status_code == 201
+
+
+# ---- the door: a throttled client's repeats answered before the app ------------------------------
+
+
+def count_state_asks(client: TestClient) -> list[str]:
+    """The throttle buckets the app asks the shared state about from now on, in order."""
+    state = client.app.state.chat.state  # type: ignore[attr-defined]
+    asked: list[str] = []
+    hit = state.hit
+
+    async def counting(bucket: str, *args: object, **kwargs: object) -> float | None:
+        asked.append(bucket)
+        return await hit(bucket, *args, **kwargs)
+
+    state.hit = counting
+    return asked
+
+
+def test_an_address_past_its_login_throttle_is_answered_at_the_door(
+    app_client: Callable[..., TestClient],
+) -> None:
+    client = app_client()
+    alice = sign_up(client, "alice")
+    for n in range(5):
+        assert login(client, f"nobody{n}", "wrong password").status_code == 401
+    first = login(client, "nobody-else", "wrong password")
+    wait = retry_after(first)
+    asked = count_state_asks(client)
+    again = login(client, alice.username, PASSWORD)
+    assert again.status_code == 429
+    assert again.json() == first.json() == {"detail": "Too many failed logins: try again later"}
+    assert 1 <= retry_after(again) <= wait
+    assert again.headers["x-request-id"] != first.headers["x-request-id"]
+    assert again.headers["content-security-policy"] == first.headers["content-security-policy"]
+    assert asked == []  # answered before the app: no throttle asked, no form read, no database
+    # Only that path from that address: the rest of the chat, and other addresses, go on.
+    assert client.get("/api/rooms", headers=alice.auth).status_code == 200
+    assert login(app_client(ELSEWHERE), alice.username, PASSWORD).status_code == 200
+    move_clock(client, WINDOW + 0.1)
+    assert login(client, alice.username, PASSWORD).status_code == 200
+    assert asked  # past its window the app answers again
+
+
+def test_an_accounts_throttle_is_not_the_whole_addresss(
+    app_client: Callable[..., TestClient],
+) -> None:
+    """One person's mistyped password must not close logins for everyone behind their NAT."""
+    client = app_client()
+    alice, bob = sign_up(client, "alice"), sign_up(client, "bob")
+    fail_logins(client, alice.username, 3)
+    retry_after(login(client, alice.username, "wrong password"))
+    assert login(client, bob.username, PASSWORD).status_code == 200
+    asked = count_state_asks(client)
+    retry_after(login(client, alice.username, PASSWORD))
+    assert asked  # the app answered: the account's throttle is asked each time
+    # Trying on at a closed account counts against the address (5 here): then the door closes.
+    retry_after(login(client, alice.username, PASSWORD))
+    assert login(client, bob.username, PASSWORD).status_code == 429
+    assert login(app_client(ELSEWHERE), bob.username, PASSWORD).status_code == 200
+
+
+def test_a_users_throttle_is_answered_at_the_door_for_them_only(
+    app_client: Callable[..., TestClient],
+) -> None:
+    client = app_client()
+    alice, bob = sign_up(client, "alice"), sign_up(client, "bob")
+    make_room(client, alice, "one")
+    make_room(client, alice, "two")
+    first = client.post("/api/rooms", json={"name": "three"}, headers=alice.auth)
+    retry_after(first)
+    asked = count_state_asks(client)
+    again = client.post("/api/rooms", json={"name": "four"}, headers=alice.auth)
+    assert (again.status_code, again.json()) == (429, first.json())
+    assert asked == []
+    # Bob, from the same address, is another user: his own budget, asked of the app.
+    make_room(client, bob, "three")
+    assert asked == ["rooms"]
+
+
+def test_the_doors_mark_never_reaches_a_client(app_client: Callable[..., TestClient]) -> None:
+    client = app_client()
+    alice = sign_up(client, "alice")
+    answers = [login(client, alice.username, "wrong password") for _ in range(4)]  # account's
+    answers += [login(client, f"nobody{n}", "wrong password") for n in range(3)]
+    page = {"username": alice.username, "password": PASSWORD}
+    for _ in range(2):  # the address's: the app's answer, then the door's
+        answers.append(login(client, alice.username, PASSWORD))
+        answers.append(client.post("/login", data=page, headers={"Origin": ORIGIN}))
+    assert [r.status_code for r in answers] == [401] * 3 + [429] + [401] + [429] * 6
+    assert all("x-chat-door" not in r.headers for r in answers)
+
+
+def test_the_door_answers_late_and_closes_past_its_hold(
+    tmp_path: Path, databases: Databases
+) -> None:
+    """With a pause, the door's answer is the same 429; with no room to hold one more, it goes
+    at once and closes its connection (the flooder pays for a new one)."""
+    for held, closes in ((4, False), (0, True)):
+        limits = {**LIMITS, "refusal_delay_seconds": 0.05, "refusals_held_per_address": held}
+        settings = make_settings(tmp_path, databases, **limits)  # type: ignore[arg-type]
+        with TestClient(create_app(settings), client=HOME) as client:
+            for n in range(5):
+                assert login(client, f"nobody{n}", "wrong password").status_code == 401
+            retry_after(login(client, "nobody-else", "wrong password"))
+            again = login(client, "nobody-else", "wrong password")
+            retry_after(again)
+            assert (again.headers.get("connection") == "close") is closes
+        databases.drop(tmp_path)
 
 
 # ---- a real server under a login flood -----------------------------------------------------------
@@ -403,6 +520,8 @@ async def test_a_login_flood_leaves_the_chat_answering(tmp_path: Path) -> None:
                 await asyncio.gather(*flooders, return_exceptions=True)
             assert probes == [200, 200, 201] * 10
             assert set(flood_statuses) <= {401, 429, 503}
-            assert {401, 429, 503} <= set(flood_statuses)
+            # Refused, each: by the account's throttle or the door (429), or the full pool (503);
+            # the 401s of finished hashes come as the hashing threads get their share.
+            assert 503 in flood_statuses
             history = await http.get("/api/rooms/calm/messages", headers=auth)
             assert [m["text"] for m in history.json()] == [f"still here {n}" for n in range(10)]

@@ -23,6 +23,7 @@ from capstone.chat import ChatState, DatabaseFeed, sweep_ended_logins
 from capstone.db import make_engine, make_sessionmaker, migrate
 from capstone.hub import Hub
 from capstone.middleware import (
+    BodyPace,
     RefusalDoor,
     Refusals,
     RequestContextMiddleware,
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.refusals = Refusals(
         settings.refusal_delay_seconds, settings.refusals_held_per_address
     )
+    app.add_middleware(BodyPace, idle=settings.body_idle_seconds)
     app.add_middleware(RefusalDoor, refusals=app.state.refusals)
     app.add_middleware(RequestContextMiddleware, headers=app.state.security_headers)
     # Every request body is counted as it arrives (with or without Content-Length): past its

@@ -4,6 +4,7 @@
   one), an `X-Process-Time` header in milliseconds, and the security headers with the CSP of the
   page contract. Sockets pass through untouched: the fan-out must not pay for a wrapper.
 - `RefusalDoor`: a throttled client's repeats answered before the app, and late.
+- `BodyPace`: a request body that stops arriving gets 408, not a connection held for ever.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from starlette import status
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
@@ -75,6 +78,46 @@ class RequestContextMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class BodyPace:
+    """A request body that stops arriving is answered 408, and its connection closed.
+
+    uvicorn waits for a body's next bytes for ever: a client sending a few bytes a minute holds
+    a connection and a task as long as it likes. Here each wait for more of the body is bounded
+    by `idle` seconds (an upload from a slow phone keeps arriving, so it goes on). Past it the
+    app's read raises HTTPException(408), which FastAPI answers like any other, with
+    `Connection: close`. Once the body is complete, reads are not bounded: a streaming
+    response waits for the client to leave that way.
+    """
+
+    def __init__(self, app: ASGIApp, idle: float) -> None:
+        self.app = app
+        self.idle = idle
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        complete = False
+
+        async def paced() -> Message:
+            nonlocal complete
+            if complete:
+                return await receive()
+            try:
+                async with asyncio.timeout(self.idle):
+                    message = await receive()
+            except TimeoutError:
+                raise HTTPException(
+                    status.HTTP_408_REQUEST_TIMEOUT,
+                    f"The request body stopped arriving for {self.idle:g} s",
+                    headers={"Connection": "close"},
+                ) from None
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        await self.app(scope, paced, send)
 
 
 class Refusals:

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     # app, after this pause: a flood that retries as fast as it is answered waits instead.
     # At most this many such answers per address wait at once; the rest close the connection.
     refusal_delay_seconds: float = Field(default=1.0, ge=0)
+    # A request body that stops arriving for this long gets 408 (its connection is closed).
+    body_idle_seconds: float = Field(default=30.0, gt=0)
     refusals_held_per_address: int = Field(default=256, ge=0)
     # The total size of the attachments one user may keep stored.
     upload_quota_bytes: int = Field(default=100 * 1024 * 1024, ge=1)

@@ -4,7 +4,9 @@
 A head of exactly `CHAT_MAX_HEADER_BYTES` is served and one byte more is 431, as is one header
 too many, one huge header (whole, or still arriving), and the attack's 512 headers of 8 KB; a
 head that stops half-way is closed (with a 408) once `CHAT_HEADER_TIMEOUT_SECONDS` have passed,
-a hundred of them at once too, and so is a connection that never sends a byte. Ordinary requests,
+a hundred of them at once too, and so is a connection that never sends a byte. A body that stops
+arriving for `CHAT_BODY_IDLE_SECONDS` gets 408 and is closed; one that keeps arriving slowly is
+served. Ordinary requests,
 keep-alive and the WebSocket handshake go through as before, and nothing of this leaves a
 traceback in the server's log.
 """
@@ -65,7 +67,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 @pytest.fixture(scope="module")
 def impatient(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     tmp = tmp_path_factory.mktemp("headers-timeout")
-    yield from serve(tmp, CHAT_HEADER_TIMEOUT_SECONDS=str(TIMEOUT))
+    yield from serve(
+        tmp, CHAT_HEADER_TIMEOUT_SECONDS=str(TIMEOUT), CHAT_BODY_IDLE_SECONDS=str(TIMEOUT)
+    )
 
 
 def assert_clean_log(server: LiveServer) -> None:
@@ -225,6 +229,48 @@ async def test_a_hundred_half_sent_requests_are_all_closed(impatient: LiveServer
     answers = await asyncio.gather(*(half_sent() for _ in range(100)))
     for raw in answers:
         assert_timed_out(raw)
+    assert_clean_log(impatient)
+
+
+# ---- a body that stops arriving ------------------------------------------------------------------
+
+
+def post_head(target: str, content_type: str, length: int) -> bytes:
+    fields = [("Content-Type", content_type), ("Content-Length", str(length))]
+    return head(*fields, target=target).replace(b"GET", b"POST", 1)
+
+
+@pytest.mark.parametrize(
+    ("target", "content_type", "body"),
+    [
+        ("/api/auth/register", "application/json", b'{"username": "slow", "pass'),
+        ("/api/auth/token", "application/x-www-form-urlencoded", b"username=slow&passw"),
+        ("/login", "application/x-www-form-urlencoded", b"username=slow&passw"),
+    ],
+)
+def test_a_body_that_stops_half_way_is_408_and_closed(
+    impatient: LiveServer, target: str, content_type: str, body: bytes
+) -> None:
+    started = time.monotonic()
+    raw = exchange(impatient, post_head(target, content_type, len(body) * 2) + body)
+    assert time.monotonic() - started >= TIMEOUT / 2  # its deadline, not at once
+    status, fields, answer = parse(raw)
+    assert status == 408, raw[:500]
+    assert fields["connection"] == "close"
+    assert json.loads(answer) == {"detail": f"The request body stopped arriving for {TIMEOUT:g} s"}
+    assert_clean_log(impatient)
+
+
+def test_a_body_that_keeps_arriving_slowly_is_served(impatient: LiveServer) -> None:
+    body = json.dumps({"username": "steady-sender", "password": PASSWORD}).encode()
+    pieces = [body[n : n + 8] for n in range(0, len(body), 8)]
+    with socket.create_connection(("127.0.0.1", impatient.port), timeout=WITHIN) as sock:
+        sock.sendall(post_head("/api/auth/register", "application/json", len(body)))
+        for piece in pieces:  # the whole body takes longer than the idle limit, each gap less
+            time.sleep(TIMEOUT / 5)  # the client's pace, not a wait for the server
+            sock.sendall(piece)
+        status, _, answer = parse(read_to_eof(sock))
+    assert (status, json.loads(answer)["username"]) == (201, "steady-sender")
     assert_clean_log(impatient)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 
@@ -26,7 +27,13 @@ def _list(as_json: bool) -> int:
 def _run(code: str, port: int) -> int:
     import uvicorn
 
-    uvicorn.run(f"{find(code).module}:app", host="127.0.0.1", port=port, reload=True)
+    from lessons.serving import LESSON_ENV
+
+    # A factory, so that /docs works offline; reload starts a fresh process, which reads $LESSON.
+    os.environ[LESSON_ENV] = find(code).code
+    uvicorn.run(
+        "lessons.serving:one_lesson", factory=True, host="127.0.0.1", port=port, reload=True
+    )
     return 0
 
 

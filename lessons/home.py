@@ -7,20 +7,14 @@ page lists the lessons; lesson NN is mounted under ``/lessons/NN/`` with its own
 from __future__ import annotations
 
 import html
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
-from starlette.types import Receive, Scope, Send
 
 from lessons import Lesson, discover
-
-
-def _load(lesson: Lesson) -> FastAPI:
-    return importlib.import_module(lesson.module).app
+from lessons.serving import Hosted, load
 
 
 def _index(lessons: list[Lesson]) -> str:
@@ -45,22 +39,9 @@ td{{padding:.3rem .6rem;vertical-align:top}}tr:nth-child(even){{background:#f4f4
 """
 
 
-class _WithLifespanState:
-    """A mounted lesson with the state its own lifespan yielded, as a server would pass it."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.app = app
-        self.state: dict[str, Any] = {}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            scope = {**scope, "state": self.state.copy()}
-        await self.app(scope, receive, send)
-
-
 def create_home() -> FastAPI:
     lessons = discover()
-    apps = {lesson.code: _WithLifespanState(_load(lesson)) for lesson in lessons}
+    apps = {lesson.code: Hosted(load(lesson.module)) for lesson in lessons}
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

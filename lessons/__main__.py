@@ -70,15 +70,22 @@ def main(argv: list[str] | None = None) -> int:
     listing.add_argument("--json", action="store_true", help="print JSON")
     run = sub.add_parser("run", help="serve one lesson with reload")
     run.add_argument("number")
-    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--port", type=int, default=8200)
     test = sub.add_parser("test", help="run one lesson's tests and notebook")
     test.add_argument("number")
     serve = sub.add_parser("serve", help="serve the course home with every lesson mounted")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=8100)
     readme = sub.add_parser("readme", help="rewrite the lesson table in README.md")
     readme.add_argument("--check", action="store_true", help="only report whether it is current")
     args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except LookupError as error:  # a lesson number that names no lesson
+        print(f"{parser.prog}: {error} (python -m lessons list)", file=sys.stderr)
+        return 2
 
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "list":
         return _list(args.json)
     if args.command == "run":

@@ -1,6 +1,6 @@
 """The course home: every lesson on one server.
 
-``make lessons`` (or ``python -m lessons serve``) starts it on http://127.0.0.1:8000. The index
+``make lessons`` (or ``python -m lessons serve``) starts it on http://127.0.0.1:8100. The index
 page lists the lessons; lesson NN is mounted under ``/lessons/NN/`` with its own ``/docs``.
 """
 

@@ -16,7 +16,7 @@ APP := $(UV) run --locked --extra redis --extra postgres
 DEV := $(UV) run --locked --all-extras
 
 .DEFAULT_GOAL := help
-.PHONY: help uv run cluster lessons lesson test test-lesson docs docs-build lint bench clean
+.PHONY: help uv run cluster lessons lesson notebooks test test-lesson docs docs-build lint bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}' \
@@ -53,9 +53,16 @@ lesson: uv ## one lesson with reload on http://$(HOST):$(LESSON_PORT): make less
 test: uv ## every test, the notebooks, the strict docs build, and ruff
 	$(DEV) python -m tools.testsum
 
+# JupyterLab refuses to start as root unless told; as root (a container, a VM) it is told.
+notebooks: uv ## open the lesson notebooks in JupyterLab
+	$(DEV) jupyter lab --notebook-dir notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+
 test-lesson: uv ## one lesson's tests and notebook: make test-lesson N=02
 	@test -n "$(N)" || { echo "usage: make test-lesson N=02"; exit 2; }
 	$(DEV) python -m lessons test $(N)
+
+# Material for MkDocs prints an end-of-life notice on every start; this is its own switch for it.
+docs docs-build: export NO_MKDOCS_2_WARNING = 1
 
 docs: uv ## the docs site with live reload on http://$(HOST):$(DOCS_PORT)
 	$(DEV) mkdocs serve -a $(HOST):$(DOCS_PORT)

@@ -1,14 +1,17 @@
-"""The course home lists every lesson and mounts each with its own working /docs."""
+"""The course home: a page of every lesson, each mounted with its own working /docs."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 
 import lessons
-from lessons.home import create_home
+from lessons import ROOT, home
+from lessons.home import DOCS_URL_ENV, create_home
 from lessons.serving import LESSON_ENV, one_lesson
 from tests.docs_pages import assert_served_offline
 
@@ -76,3 +79,76 @@ def test_lesson_18s_page_works_inside_the_course_home() -> None:
         with client.websocket_connect(socket_path[1]) as socket:
             socket.send_text("hello")
             assert socket.receive_text().endswith(": hello")
+
+
+def home_page(client: TestClient) -> str:
+    index = client.get("/")
+    assert index.status_code == 200
+    return index.text
+
+
+def test_the_home_reads_well_on_a_phone_and_shows_no_markdown() -> None:
+    with TestClient(create_home()) as client:
+        page = home_page(client)
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "`" not in text  # Markdown's backticks became <code>
+    assert "<code>int</code>" in page  # lesson 02's summary: "a declared `int` is converted"
+
+
+def test_the_lessons_are_grouped_as_on_the_site() -> None:
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    (sections,) = [entry["Lessons"] for entry in nav if "Lessons" in entry]
+    with TestClient(create_home()) as client:
+        page = home_page(client)
+    headings = re.findall(r"<h2>([^<]+)</h2>", page)
+    assert headings == [name for section in sections for name in section]
+    # Every lesson once, in the group the site puts it in.
+    site_pages = {page for section in sections for pages in section.values() for page in pages}
+    for lesson in lessons.discover():
+        assert lesson.page.removeprefix("docs/") in site_pages, f"{lesson.page} is not in the nav"
+    parts = re.split(r"<h2>", page)[1:]
+    for section, part in zip(sections, parts, strict=True):
+        ((name, pages),) = section.items()
+        codes = re.findall(r'<span class="n">(\d+)</span>', part)
+        assert codes == [Path(page).name[:2] for page in pages], name
+
+
+def test_every_link_on_the_home_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(DOCS_URL_ENV, raising=False)
+    with TestClient(create_home()) as client:
+        page = home_page(client)
+        links = re.findall(r'href="([^"]+)"', page)
+        site = "http://127.0.0.1:8001/"  # where `make docs` serves the site
+        assert f'<a href="{site}">{site}</a>' in page  # and the page says so
+        for lesson in lessons.discover():
+            assert f"/lessons/{lesson.code}/docs" in links
+            assert f"/notebooks/{Path(lesson.notebook).name}" in links
+            assert f"{site}{lesson.page.removeprefix('docs/').removesuffix('.md')}/" in links
+        for link in links:
+            if link.startswith("/"):
+                answer = client.get(link)
+                assert answer.status_code == 200, link
+                if link.startswith("/notebooks/"):
+                    assert answer.json()["cells"], link  # the notebook itself, as JSON
+            else:
+                # A page of the course site: its source is in docs/, and the anchor a heading.
+                assert link.startswith(site), link
+                path, _, anchor = link.removeprefix(site).partition("#")
+                source = ROOT / "docs" / (path.rstrip("/") + ".md" if path else "index.md")
+                assert source.is_file(), link
+                if anchor:
+                    assert f"## {anchor.capitalize()}" in source.read_text(encoding="utf-8")
+
+
+def test_exercises_are_linked_only_where_they_exist(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(home, "EXERCISES", tmp_path)
+    (tmp_path / "l05_request_body").mkdir()
+    monkeypatch.setenv(DOCS_URL_ENV, "https://course.example/fastapi")
+    with TestClient(create_home()) as client:
+        page = home_page(client)
+    exercises = re.findall(r'href="([^"]+)">Exercises<', page)
+    assert exercises == ["https://course.example/fastapi/lessons/05-request-body/#exercises"]
+    assert "<code>exercises/l05_request_body/</code>" in page

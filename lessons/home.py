@@ -16,6 +16,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import yaml
 from fastapi import FastAPI
@@ -44,8 +45,10 @@ def site_path(lesson: Lesson) -> str:
 def groups(lessons: list[Lesson]) -> list[tuple[str, list[Lesson]]]:
     """The lessons in the site's groups, in the site's order; any the site lacks come last."""
     by_page = {str(Path(lesson.page).relative_to("docs")): lesson for lesson in lessons}
-    nav = yaml.safe_load(MKDOCS.read_text(encoding="utf-8")).get("nav", [])
-    sections = next((entry["Lessons"] for entry in nav if "Lessons" in entry), [])
+    nav: list[dict[str, Any]] = yaml.safe_load(MKDOCS.read_text(encoding="utf-8")).get("nav", [])
+    sections: list[dict[str, list[str]]] = next(
+        (entry["Lessons"] for entry in nav if "Lessons" in entry), []
+    )
     found: list[tuple[str, list[Lesson]]] = []
     for section in sections:
         for name, pages in section.items():

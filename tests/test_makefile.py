@@ -16,7 +16,16 @@ from tests.conftest import ROOT
 MAKE = shutil.which("make")
 UV = shutil.which("uv")
 pytestmark = pytest.mark.skipif(MAKE is None, reason="make is not installed")
-DEV_TOOLS = ("pytest", "mkdocs", "mkdocs-material", "nbmake", "ipykernel", "playwright", "ruff")
+DEV_TOOLS = (
+    "pytest",
+    "mkdocs",
+    "mkdocs-material",
+    "nbmake",
+    "ipykernel",
+    "jupyterlab",
+    "playwright",
+    "ruff",
+)
 
 
 def make(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -119,3 +128,10 @@ def test_installing_uv_on_debian_shows_no_pip_error(tmp_path: Path) -> None:
     assert "externally" not in out.stdout + out.stderr
     attempts = (tmp_path / "pip.log").read_text().splitlines()
     assert attempts[-1].endswith("--user --break-system-packages uv")
+
+
+def test_make_notebooks_opens_jupyterlab_even_as_root() -> None:
+    command = dry_run("notebooks").splitlines()[-1]
+    assert "--all-extras jupyter lab --notebook-dir notebooks" in command
+    # JupyterLab exits at once as root without --allow-root; as anyone else it needs none.
+    assert ("--allow-root" in command) == (os.geteuid() == 0)

@@ -115,3 +115,30 @@ def test_the_chat(chat: LiveServer, offline_page: tuple[Page, list[str]]) -> Non
     # The chat's strict CSP lets its docs pages run: nothing was refused on the way.
     blocked = [e for e in errors if "Content Security Policy" in e and REDOC_LOGO not in e]
     assert blocked == []
+
+
+@pytest.mark.parametrize("viewport", [(390, 844), (1280, 800)], ids=["phone", "desktop"])
+def test_the_course_home_leads_to_a_lessons_docs(
+    course_home: LiveServer, browser: Browser, viewport: tuple[int, int]
+) -> None:
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if urlsplit(route.request.url).hostname in ON_THIS_MACHINE
+            else route.abort("internetdisconnected")
+        ),
+    )
+    page = context.new_page()
+    page.goto(course_home.url)
+    expect(page.get_by_role("heading", name="Request body")).to_be_visible()
+    # The page fits the screen: nothing wider than the viewport, no sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    lesson = page.locator("li", has=page.get_by_role("heading", name="Request body"))
+    expect(lesson.locator("code").first).to_be_visible()  # `code` in the summary, not backticks
+    lesson.get_by_role("link", name="Try it: /docs").click()
+    expect(page).to_have_url(f"{course_home.url}/lessons/05/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+    context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,7 @@ def test_pytest_counts_keep_what_ran_and_drop_the_other_runs_deselected() -> Non
     assert pytest_counts("\x1b[32m===== 14 passed, 805 deselected in 3.0s =====\x1b[0m") == (
         "14 passed"
     )
+    assert pytest_counts("3 passed, 1 skipped in 0.52s") == "3 passed, 1 skipped"  # under -q
     assert pytest_counts("tests/test_home.py ....  [100%]") is None
 
 
@@ -50,3 +52,23 @@ def test_a_failed_part_fails_the_run_and_the_rest_still_runs(
         "make test: ruff failed (exit 1) · 1 failed, 1410 passed (exit 1) · browser 14 passed"
         " · FAILED: ruff, pytest"
     )
+
+
+def test_a_real_pytest_runs_summary_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "test_sample.py").write_text(
+        "import pytest\n"
+        "def test_ok(): pass\n"
+        "@pytest.mark.xfail(strict=True)\n"
+        "def test_known(): assert False\n"
+        "@pytest.mark.slow\n"
+        "def test_other(): pass\n"
+    )
+    command = (sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-m", "not slow")
+    part = Part(
+        "sample", (*command, "-W", "ignore::pytest.PytestUnknownMarkWarning", str(tmp_path))
+    )
+    assert main([part]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == "make test: sample 1 passed, 1 xfailed · all green"

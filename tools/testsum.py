@@ -18,8 +18,11 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# pytest's closing line: "===== 1411 passed, 2 xfailed, 805 deselected in 93.21s =====".
-PYTEST_SUMMARY = re.compile(r"^=+ (?P<counts>\d+ \w+.*?) in [\d.]+s(?: \([^)]*\))? =+$")
+# pytest's closing line: "===== 1411 passed, 2 xfailed, 805 deselected in 93.21s =====", or
+# without the rules under -q.
+PYTEST_SUMMARY = re.compile(
+    r"^(?:=+ )?(?P<counts>\d+ [a-z]+(?:, \d+ [a-z]+)*) in [\d.]+s(?: \([^)]*\))?(?: =+)?$"
+)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

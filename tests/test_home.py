@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 import yaml
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 import lessons
 from lessons import ROOT, home
 from lessons.home import DOCS_URL_ENV, create_home
-from lessons.serving import LESSON_ENV, one_lesson
+from lessons.serving import LESSON_ENV, load, one_lesson
 from tests.docs_pages import assert_served_offline
 
 
@@ -152,3 +156,34 @@ def test_exercises_are_linked_only_where_they_exist(
     exercises = re.findall(r'href="([^"]+)">Exercises<', page)
     assert exercises == ["https://course.example/fastapi/lessons/05-request-body/#exercises"]
     assert "<code>exercises/l05_request_body/</code>" in page
+
+
+def html_pages(app: FastAPI) -> list[str]:
+    """The paths of an app's HTML pages that take no path parameter."""
+    return [
+        route.path
+        for route in app.routes
+        if isinstance(route, APIRoute)
+        and "GET" in route.methods
+        and not route.param_convertors
+        and isinstance(route.response_class, type)
+        and issubclass(route.response_class, HTMLResponse)
+    ]
+
+
+def test_every_lessons_html_pages_work_inside_the_home() -> None:
+    seen = []
+    with TestClient(create_home()) as client:
+        for lesson in lessons.discover():
+            for path in html_pages(load(lesson.module)):
+                url = f"/lessons/{lesson.code}{path}"
+                page = client.get(url)
+                assert page.status_code == 200, url
+                seen.append(url)
+                # Every address the page names stays inside the lesson's mount, and answers.
+                for attribute, address in re.findall(r'(src|href|action)="([^"#]+)"', page.text):
+                    target = urlsplit(urljoin(f"http://testserver{url}", address))
+                    assert target.path.startswith(f"/lessons/{lesson.code}/"), (url, address)
+                    if attribute != "action":  # a form's target only answers its POST
+                        assert client.get(target.path).status_code == 200, (url, address)
+    assert "/lessons/18/" in seen  # the template page, the reason for this test

@@ -135,3 +135,12 @@ def test_make_notebooks_opens_jupyterlab_even_as_root() -> None:
     assert "--all-extras jupyter lab --notebook-dir notebooks" in command
     # JupyterLab exits at once as root without --allow-root; as anyone else it needs none.
     assert ("--allow-root" in command) == (os.geteuid() == 0)
+
+
+@pytest.mark.parametrize("target", ["docs", "docs-build"])
+def test_the_docs_targets_switch_off_the_themes_end_of_life_notice(target: str) -> None:
+    # Material for MkDocs prints its notice unless NO_MKDOCS_2_WARNING is set: the recipe's
+    # command is swapped for one that shows what the docs tool would see.
+    out = make(target, "UV=printenv NO_MKDOCS_2_WARNING #")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == "1"

@@ -1,62 +1,82 @@
-# Every target sets itself up from nothing: it installs uv with pip when it is missing, creates
-# .venv and syncs it from uv.lock, then does its job.
+# Every target sets itself up from nothing: it installs uv when it is missing, then `uv run`
+# brings .venv in line with uv.lock before it does its job.
+# - The chat and the lessons (run, cluster, lessons, lesson) ask only for what they run: the
+#   dependencies and the Redis and PostgreSQL drivers; no test, docs or notebook tooling.
+# - The rest (test, test-lesson, docs, lint, bench) ask for every extra, dev included.
+# `uv run` adds what is missing and removes nothing, so the two kinds never undo each other.
 PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
+LESSONS_PORT ?= 8100
+LESSON_PORT ?= 8200
+DOCS_PORT ?= 8001
 CLUSTER_PORT ?= 8080
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
-# Every extra: the tests need redis and asyncpg too, and `uv run --extra dev` alone would
-# uninstall them again.
-RUN := $(UV) run --locked --all-extras
+APP := $(UV) run --locked --extra redis --extra postgres
+DEV := $(UV) run --locked --all-extras
 
 .DEFAULT_GOAL := help
-.PHONY: help run cluster lessons lesson test test-lesson docs docs-build lint bench clean
+.PHONY: help uv run cluster lessons lesson notebooks test test-lesson docs docs-build lint bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}' \
+		| sed -e 's/$$(HOST)/$(HOST)/g' -e 's/$$(PORT)/$(PORT)/g' \
+			-e 's/$$(LESSONS_PORT)/$(LESSONS_PORT)/g' -e 's/$$(LESSON_PORT)/$(LESSON_PORT)/g' \
+			-e 's/$$(DOCS_PORT)/$(DOCS_PORT)/g' -e 's/$$(CLUSTER_PORT)/$(CLUSTER_PORT)/g'
 
-.venv/.synced: pyproject.toml uv.lock
+# uv itself, once, quietly. Debian's own Python refuses a plain `pip install` ("externally
+# managed"); there uv goes to the user's site (~/.local), beside nothing of Debian's.
+uv:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
-		$(PYTHON) -m pip install --quiet uv || \
-		$(PYTHON) -m pip install --quiet --user --break-system-packages uv
+		$(PYTHON) -m pip install --quiet --disable-pip-version-check uv >/dev/null 2>&1 || \
+		$(PYTHON) -m pip install --quiet --disable-pip-version-check --user \
+			--break-system-packages uv
+
+# Every extra in .venv at once, for an editor or a shell.
+.venv/.synced: pyproject.toml uv.lock | uv
 	$(UV) sync --locked --all-extras
 	@touch $@
 
-run: .venv/.synced ## start the chat on http://$(HOST):$(PORT) (SQLite under var/, one process)
-	$(RUN) python -m capstone --host $(HOST) --port $(PORT)
+run: uv ## start the chat on http://$(HOST):$(PORT) (SQLite under var/, one process)
+	$(APP) python -m capstone --host $(HOST) --port $(PORT)
 
-cluster: .venv/.synced ## the chat on 3 workers behind nginx, on PostgreSQL and Redis
-	$(RUN) python -m capstone.cluster --port $(CLUSTER_PORT)
+cluster: uv ## the chat on 3 workers behind nginx, on PostgreSQL and Redis
+	$(APP) python -m capstone.cluster --port $(CLUSTER_PORT)
 
-lessons: .venv/.synced ## the course home: every lesson mounted under /lessons/NN/
-	$(RUN) python -m lessons serve --port $(PORT)
+lessons: uv ## the course home on http://$(HOST):$(LESSONS_PORT), every lesson under /lessons/NN/
+	$(APP) python -m lessons serve --port $(LESSONS_PORT)
 
-lesson: .venv/.synced ## serve one lesson with reload: make lesson N=02
+lesson: uv ## one lesson with reload on http://$(HOST):$(LESSON_PORT): make lesson N=02
 	@test -n "$(N)" || { echo "usage: make lesson N=02"; exit 2; }
-	$(RUN) python -m lessons run $(N) --port $(PORT)
+	$(APP) python -m lessons run $(N) --port $(LESSON_PORT)
 
-test: .venv/.synced ## every test, the notebooks, the strict docs build, and ruff
-	$(RUN) ruff check .
-	$(RUN) pytest -m "not browser"
-	$(RUN) pytest -m browser
+test: uv ## every test, the notebooks, the strict docs build, and ruff
+	$(DEV) python -m tools.testsum
 
-test-lesson: .venv/.synced ## one lesson's tests and notebook: make test-lesson N=02
+# JupyterLab refuses to start as root unless told; as root (a container, a VM) it is told.
+notebooks: uv ## open the lesson notebooks in JupyterLab
+	$(DEV) jupyter lab --notebook-dir notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+
+test-lesson: uv ## one lesson's tests and notebook: make test-lesson N=02
 	@test -n "$(N)" || { echo "usage: make test-lesson N=02"; exit 2; }
-	$(RUN) python -m lessons test $(N)
+	$(DEV) python -m lessons test $(N)
 
-docs: .venv/.synced ## serve the docs site with live reload
-	$(RUN) mkdocs serve -a $(HOST):8001
+# Material for MkDocs prints an end-of-life notice on every start; this is its own switch for it.
+docs docs-build: export NO_MKDOCS_2_WARNING = 1
 
-docs-build: .venv/.synced ## build the site strictly into site/
-	$(RUN) mkdocs build --strict
+docs: uv ## the docs site with live reload on http://$(HOST):$(DOCS_PORT)
+	$(DEV) mkdocs serve -a $(HOST):$(DOCS_PORT)
 
-bench: .venv/.synced ## the WebSocket fan-out benchmark: capstone vs lesson 17, as ratios
-	$(RUN) python -m benchmarks.fanout
+docs-build: uv ## build the site strictly into site/
+	$(DEV) mkdocs build --strict
 
-lint: .venv/.synced ## ruff and mypy
-	$(RUN) ruff check .
-	$(RUN) ruff format --check .
-	$(RUN) mypy lessons capstone
+bench: uv ## the WebSocket fan-out benchmark: capstone vs lesson 17, as ratios
+	$(DEV) python -m benchmarks.fanout
+
+lint: uv ## ruff and mypy
+	$(DEV) ruff check .
+	$(DEV) ruff format --check .
+	$(DEV) mypy lessons capstone
 
 clean: ## remove the virtual environment and build output
 	rm -rf .venv site .pytest_cache .mypy_cache .ruff_cache

@@ -29,7 +29,7 @@ from capstone.middleware import (
     RequestContextMiddleware,
     security_headers,
 )
-from capstone.routes import attachments, auth, health, pages, rooms, socket, users
+from capstone.routes import attachments, auth, docs, health, pages, rooms, socket, users
 from capstone.settings import PACKAGE_DIR, Settings
 from capstone.state import RateLimiter, make_state
 
@@ -125,6 +125,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="A WebSocket chat: rooms, ordered delivery with catch-up, uploads.",
         version="1.0.0",
         lifespan=lifespan,
+        # Served by routes/docs.py from this machine: FastAPI's own pages need a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     errors.install(app)
@@ -142,6 +145,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, users, rooms, health, socket, pages):
         app.include_router(module.router, max_body_size=settings.max_body_bytes)
     app.include_router(attachments.router, max_body_size=attachments.body_limit(settings))
+    app.include_router(docs.router)
+    app.mount(docs.ASSETS, docs.assets(), name="docs-assets")
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

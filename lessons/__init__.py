@@ -85,11 +85,17 @@ def discover() -> list[Lesson]:
 
 
 def find(code: str | int) -> Lesson:
-    number = int(code)
-    for lesson in discover():
+    """The lesson numbered `code` ("7", "07" or 7); LookupError, saying which exist, if none."""
+    lessons = discover()
+    span = f"the lessons are {lessons[0].code} to {lessons[-1].code}" if lessons else "none yet"
+    try:
+        number = int(code)
+    except ValueError:
+        raise LookupError(f"{code!r} is not a lesson number: {span}") from None
+    for lesson in lessons:
         if lesson.number == number:
             return lesson
-    raise LookupError(f"no lesson numbered {number:02d}")
+    raise LookupError(f"there is no lesson {code}: {span}")
 
 
 def readme_table(lessons: list[Lesson]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 
@@ -26,7 +27,13 @@ def _list(as_json: bool) -> int:
 def _run(code: str, port: int) -> int:
     import uvicorn
 
-    uvicorn.run(f"{find(code).module}:app", host="127.0.0.1", port=port, reload=True)
+    from lessons.serving import LESSON_ENV
+
+    # A factory, so that /docs works offline; reload starts a fresh process, which reads $LESSON.
+    os.environ[LESSON_ENV] = find(code).code
+    uvicorn.run(
+        "lessons.serving:one_lesson", factory=True, host="127.0.0.1", port=port, reload=True
+    )
     return 0
 
 
@@ -63,15 +70,22 @@ def main(argv: list[str] | None = None) -> int:
     listing.add_argument("--json", action="store_true", help="print JSON")
     run = sub.add_parser("run", help="serve one lesson with reload")
     run.add_argument("number")
-    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--port", type=int, default=8200)
     test = sub.add_parser("test", help="run one lesson's tests and notebook")
     test.add_argument("number")
     serve = sub.add_parser("serve", help="serve the course home with every lesson mounted")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=8100)
     readme = sub.add_parser("readme", help="rewrite the lesson table in README.md")
     readme.add_argument("--check", action="store_true", help="only report whether it is current")
     args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except LookupError as error:  # a lesson number that names no lesson
+        print(f"{parser.prog}: {error} (python -m lessons list)", file=sys.stderr)
+        return 2
 
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "list":
         return _list(args.json)
     if args.command == "run":

@@ -73,5 +73,42 @@ def test_render_readme_refuses_a_readme_without_markers() -> None:
 
 
 def test_find_unknown_lesson() -> None:
-    with pytest.raises(LookupError, match="no lesson numbered 99"):
+    with pytest.raises(LookupError, match="there is no lesson 99: the lessons are 01 to "):
         lessons.find("99")
+    with pytest.raises(LookupError, match="'abc' is not a lesson number"):
+        lessons.find("abc")
+    assert lessons.find("7") == lessons.find("07") == lessons.find(7)
+
+
+@pytest.mark.parametrize("command", [["run", "99"], ["test", "abc"], ["run", "0"]])
+def test_a_bad_lesson_number_gets_one_line_and_exit_code_2(command: list[str]) -> None:
+    # What `make lesson N=99` and `make test-lesson N=abc` show: no traceback, no server, no pytest.
+    out = subprocess.run(
+        [sys.executable, "-m", "lessons", *command],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
+    )
+    assert out.returncode == 2
+    assert out.stdout == ""
+    lines = out.stderr.splitlines()
+    assert len(lines) == 1, out.stderr
+    assert lines[0].startswith("python -m lessons: ")
+    assert command[1] in lines[0] and "01 to" in lines[0]
+
+
+def test_the_lesson_commands_default_to_ports_of_their_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `make run` (the chat) is on 8000: a lesson and the course home must not want it too.
+    ports: dict[str, int] = {}
+
+    def fake_run(app: str, **options: object) -> None:
+        ports[app] = int(str(options["port"]))
+
+    monkeypatch.setattr("uvicorn.run", fake_run)
+    monkeypatch.delenv("LESSON", raising=False)
+    assert main(["run", "05"]) == 0
+    assert main(["serve"]) == 0
+    assert ports == {"lessons.serving:one_lesson": 8200, "lessons.home:app": 8100}

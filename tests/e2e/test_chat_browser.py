@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from tests.conftest import ROOT
 from tests.live import LiveServer, free_port, live_server
@@ -31,6 +31,11 @@ PASSWORD = "correct horse battery staple"
 XSS = "<img src=x onerror=alert(1)>"
 SCREENSHOTS = ROOT / "docs" / "capstone" / "img"
 MAX_UPLOAD = 5 * 1024 * 1024  # CHAT_MAX_UPLOAD_BYTES's default
+DESKTOP: ViewportSize = {"width": 960, "height": 640}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+# What a test checks "at both viewports" is parametrized over these.
+VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+LONG_NAME = "Wolfeschlegelsteinhausenbergerdo"  # 32 characters, the longest name allowed
 
 
 def png(width: int, height: int) -> bytes:
@@ -86,9 +91,9 @@ class User:
     socket_urls: list[str] = field(default_factory=list)
 
 
-def open_user(browser: Browser, url: str, name: str) -> User:
+def open_user(browser: Browser, url: str, name: str, viewport: ViewportSize = DESKTOP) -> User:
     """A fresh browser context (its own cookies) on the login page, for one user."""
-    context = browser.new_context(base_url=url, viewport={"width": 960, "height": 640})
+    context = browser.new_context(base_url=url, viewport=viewport)
     page = context.new_page()
     user = User(name, context, page)
 
@@ -108,12 +113,19 @@ def open_user(browser: Browser, url: str, name: str) -> User:
 
 
 @pytest.fixture
-def people(browser: Browser) -> Iterator[Callable[[str, str], User]]:
+def viewport() -> ViewportSize:
+    """The size of every browser a test opens: the desktop one unless the test parametrizes it
+    (`@VIEWPORTS`)."""
+    return DESKTOP
+
+
+@pytest.fixture
+def people(browser: Browser, viewport: ViewportSize) -> Iterator[Callable[[str, str], User]]:
     """`people(url, name)` opens a user's browser; every one is closed after the test."""
     users: list[User] = []
 
     def open_(url: str, name: str) -> User:
-        users.append(open_user(browser, url, name))
+        users.append(open_user(browser, url, name, viewport))
         return users[-1]
 
     yield open_
@@ -449,3 +461,81 @@ def test_a_message_over_the_frame_limit_is_marked_and_the_chat_goes_on(
                 ["short one"]
             )
         expect(bob.page.locator("#messages > li")).to_have_count(1)
+
+
+def expect_page_fits(user: User, viewport: ViewportSize) -> None:
+    """Nothing sticks out sideways: the page is no wider than the screen."""
+    assert user.page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+def expect_fits(user: User, viewport: ViewportSize) -> None:
+    """The page fits the screen and "Log out" is on it."""
+    expect_page_fits(user, viewport)
+    logout = user.page.get_by_role("button", name="Log out").bounding_box()
+    assert logout is not None
+    assert 0 <= logout["x"] and logout["x"] + logout["width"] <= viewport["width"]
+
+
+@VIEWPORTS
+def test_a_long_name_and_a_long_url_fit_the_screen(open_browser, viewport: ViewportSize) -> None:
+    writer = sign_up(open_browser(LONG_NAME))
+    expect_fits(writer, viewport)
+    room = "a-room-with-the-longest-name-allowed-40c"
+    create_room(writer, room)
+    url = "https://example.com/" + "very-long-path-segment/" * 12 + "?q=" + "x" * 80
+    say(writer, url)
+    say(writer, "short")
+    expect_messages(writer, [(LONG_NAME, url), (LONG_NAME, "short")])
+    expect(writer.page.locator("#online li")).to_have_text([LONG_NAME])
+    expect_fits(writer, viewport)
+    # The text has the message's width to wrap in, not a sliver beside the name.
+    list_box = writer.page.locator("#messages").bounding_box()
+    text_box = writer.page.locator("#messages > li .text").first.bounding_box()
+    assert list_box is not None and text_box is not None
+    assert text_box["width"] >= 0.8 * list_box["width"]
+    assert text_box["x"] + text_box["width"] <= list_box["x"] + list_box["width"]
+    screenshot(writer, f"chat-long-name-{viewport['width']}.png")
+
+
+@VIEWPORTS
+def test_sign_up_errors_are_per_field_and_keep_what_was_typed(
+    open_browser, viewport: ViewportSize
+) -> None:
+    visitor = open_browser("visitor")
+    page = visitor.page
+    page.locator("#register-username").fill("bad name!")
+    page.locator("#register-password").fill("short")
+    page.locator("#register-form button[type=submit]").click()
+    # The browser checks the rules before posting: nothing is sent, nothing typed is lost.
+    expect(page).to_have_url(re.compile(r"/login$"))
+    for name, value in (("username", "bad name!"), ("password", "short")):
+        box = page.locator(f"#register-{name}")
+        expect(box).to_have_value(value)
+        expect(box).to_have_js_property("validity.valid", False)
+
+    # A browser that does not check (or a check it does not know) posts: the server answers per
+    # field, in the sign-up form, and keeps the name there.
+    page.locator("#register-form").evaluate("form => { form.noValidate = true; }")
+    page.locator("#register-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/register$"))
+    expect(page.locator("#register-username-error")).to_have_text(
+        "Use 3 to 32 letters, digits, '-' or '_'."
+    )
+    expect(page.locator("#register-password-error")).to_have_text(
+        "Use at least 8 characters (at most 128)."
+    )
+    expect(page.locator("#register-username")).to_have_value("bad name!")
+    expect(page.locator("#login-username")).to_have_value("")
+    expect(page.locator("#login-error")).to_have_count(0)
+    expect_page_fits(visitor, viewport)
+
+    # Enter in the address bar at /register: the page again, not a JSON 405.
+    response = page.goto(page.url)
+    assert response is not None and response.status == 200
+    expect(page.locator("#register-form")).to_be_visible()
+
+    # Fixed, it signs up.
+    page.locator("#register-username").fill("visitor")
+    page.locator("#register-password").fill(PASSWORD)
+    page.locator("#register-form button[type=submit]").click()
+    expect(page.locator(".whoami")).to_contain_text("visitor")

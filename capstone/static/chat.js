@@ -24,6 +24,7 @@
   const textInput = document.getElementById("message-text");
   const uploadForm = document.getElementById("upload-form");
   const fileInput = document.getElementById("upload-file");
+  const newButton = document.getElementById("new-messages");
 
   // Images the browser may show inline; anything else is offered as a download link.
   const INLINE_IMAGES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
@@ -44,6 +45,11 @@
   const pending = new Map(); // client_msg_id -> {text, item}, sent or not, not yet acknowledged
   const typers = new Map(); // username -> timer that hides them
   const encoder = new TextEncoder();
+  // The reader is at the bottom of the list: whatever grows it (a message, an image that loads
+  // after its message was placed) keeps the newest message in view. Scrolled up, the list stays
+  // where the reader put it and a "new messages" button says what came.
+  let stuck = true;
+  let unseen = 0; // messages from others that came while the reader was scrolled up
 
   // ---- the connection --------------------------------------------------------------------------
 
@@ -291,6 +297,7 @@
     if (!entry) return null;
     pending.delete(id);
     entry.item.remove();
+    if (sizes) sizes.unobserve(entry.item);
     // Everything refused for now has gone through: the warning is out of date.
     if (pending.size === 0 && errorLine.dataset.retriable === "yes") clearError();
     return entry;
@@ -411,9 +418,58 @@
         break;
       }
     }
-    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     list.insertBefore(item, before);
-    if (atBottom) list.scrollTop = list.scrollHeight;
+    watchSize(item);
+    if (stuck) toBottom();
+    else if (!item.classList.contains("mine")) {
+      unseen += 1;
+      newButton.textContent = unseen === 1 ? "1 new message ↓" : unseen + " new messages ↓";
+      newButton.hidden = false;
+    }
+  }
+
+  // ---- keeping the newest message in view ------------------------------------------------------
+
+  function nearBottom() {
+    return list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  }
+
+  function toBottom() {
+    stuck = true;
+    list.scrollTop = list.scrollHeight;
+    unseen = 0;
+    newButton.hidden = true;
+  }
+
+  // Only the reader moves `stuck`: a scroll we make lands at the bottom and keeps it true.
+  list.addEventListener("scroll", () => {
+    stuck = nearBottom();
+    if (stuck) {
+      unseen = 0;
+      newButton.hidden = true;
+    }
+  });
+  newButton.addEventListener("click", toBottom);
+
+  // An image loads after its message was placed and scrolled to; so may a font, or the list may
+  // shrink (a phone's keyboard). Whatever changes size, a reader at the bottom stays there.
+  const sizes = typeof ResizeObserver === "function"
+    ? new ResizeObserver(() => {
+      if (stuck) list.scrollTop = list.scrollHeight;
+    })
+    : null;
+  if (sizes) sizes.observe(list);
+
+  function watchSize(item) {
+    if (sizes) {
+      sizes.observe(item);
+      return;
+    }
+    for (const img of item.querySelectorAll("img")) {
+      img.addEventListener("load", () => {
+        if (stuck) list.scrollTop = list.scrollHeight;
+      });
+    }
   }
 
   function showError(text) {
@@ -451,7 +507,8 @@
     item.dataset.clientMsgId = id;
     setMeta(item, "sending…");
     list.append(item);
-    list.scrollTop = list.scrollHeight;
+    watchSize(item);
+    toBottom(); // what one writes, one wants to see
     pending.set(id, { text: text, item: item });
     transmit(id, text); // when the socket is down, the open handler sends it later
     textInput.value = "";

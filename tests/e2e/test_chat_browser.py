@@ -13,6 +13,7 @@ import json
 import os
 import re
 import struct
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
 
 from tests.conftest import ROOT
 from tests.live import LiveServer, free_port, live_server
@@ -539,3 +540,114 @@ def test_sign_up_errors_are_per_field_and_keep_what_was_typed(
     page.locator("#register-password").fill(PASSWORD)
     page.locator("#register-form button[type=submit]").click()
     expect(page.locator(".whoami")).to_contain_text("visitor")
+
+
+class HeldImages:
+    """Holds back the user's attachment downloads until `release()`: the image loads only after
+    its message was placed and scrolled to, as on a slow network."""
+
+    def __init__(self, user: User) -> None:
+        self.routes: list[Route] = []
+        self.user = user
+        user.page.route("**/api/attachments/*", self.hold)
+
+    def hold(self, route: Route) -> None:
+        self.routes.append(route)
+
+    def release(self) -> None:
+        expect(self.user.page.locator("#messages .attachment img")).not_to_have_count(0)
+        # The request is on its way; each round trip to the browser lets Playwright hand the
+        # route over. A bounded wait on that event, not a sleep.
+        deadline = time.monotonic() + 5
+        while not self.routes:
+            assert time.monotonic() < deadline, "the image was never requested"
+            self.user.page.evaluate("0")
+        for route in self.routes:
+            route.continue_()
+        self.user.page.unroute("**/api/attachments/*", self.hold)
+        images = self.user.page.locator("#messages .attachment img")
+        for image in images.all():
+            expect(image).not_to_have_js_property("naturalWidth", 0)
+
+
+# True when the newest message is wholly inside the list's visible part.
+NEWEST_IN_VIEW = """() => {
+  const list = document.getElementById("messages");
+  const last = list.lastElementChild;
+  if (!last) return false;
+  const box = list.getBoundingClientRect(), item = last.getBoundingClientRect();
+  return item.top >= box.top - 1 && item.bottom <= box.bottom + 1;
+}"""
+
+
+def expect_newest_in_view(user: User, in_view: bool = True) -> None:
+    if in_view:
+        user.page.wait_for_function(NEWEST_IN_VIEW, timeout=5_000)
+    else:
+        assert user.page.evaluate(NEWEST_IN_VIEW) is False
+
+
+def upload_photo(user: User, height: int = 600) -> None:
+    user.page.locator("#upload-file").set_input_files(
+        files=[{"name": "tall.png", "mimeType": "image/png", "buffer": png(200, height)}]
+    )
+    user.page.locator("#upload-form button[type=submit]").click()
+
+
+@VIEWPORTS
+def test_the_newest_message_stays_in_view_when_images_load_late(
+    open_browser, viewport: ViewportSize
+) -> None:
+    alice, bob = two_in_a_room(open_browser, "photos")
+    upload_photo(alice)
+    texts = [f"line {n}" for n in range(1, 13)]
+    for text in texts:
+        say(alice, text)
+    expect(bob.page.locator("#messages > li")).to_have_count(13)
+
+    # A reload: the history is placed and scrolled to the bottom before the photo arrives.
+    held = HeldImages(bob)
+    bob.page.reload()
+    expect(bob.page.locator("#messages > li")).to_have_count(13)
+    expect_newest_in_view(bob)
+    held.release()
+    expect_newest_in_view(bob)
+
+    # A photo arriving live, at the bottom, is not cut off either.
+    held = HeldImages(bob)
+    upload_photo(alice)
+    expect(bob.page.locator("#messages > li")).to_have_count(14)
+    held.release()
+    expect_newest_in_view(bob)
+    expect(bob.page.locator("#new-messages")).to_be_hidden()
+
+
+@VIEWPORTS
+def test_a_reader_scrolled_up_is_not_moved_and_is_offered_the_new_messages(
+    open_browser, viewport: ViewportSize
+) -> None:
+    alice, bob = two_in_a_room(open_browser, "history")
+    for n in range(1, 16):
+        say(alice, f"line {n}")
+    expect(bob.page.locator("#messages > li")).to_have_count(15)
+    expect_newest_in_view(bob)
+
+    # Bob scrolls up to read: a new message neither moves him nor goes unannounced.
+    bob.page.locator("#messages").hover()
+    bob.page.mouse.wheel(0, -5000)
+    bob.page.wait_for_function("() => document.getElementById('messages').scrollTop === 0")
+    say(alice, "are you there?")
+    say(alice, "bob?")
+    expect(bob.page.locator("#new-messages")).to_have_text("2 new messages ↓")
+    expect(bob.page.locator("#new-messages")).to_be_in_viewport()
+    assert bob.page.evaluate("document.getElementById('messages').scrollTop") == 0
+    expect_newest_in_view(bob, in_view=False)
+
+    bob.page.locator("#new-messages").click()
+    expect_newest_in_view(bob)
+    expect(bob.page.locator("#new-messages")).to_be_hidden()
+    # At the bottom again, he follows the conversation as it comes.
+    say(alice, "welcome back")
+    expect(bob.page.locator("#messages > li").last).to_have_text(re.compile("welcome back"))
+    expect_newest_in_view(bob)
+    expect(bob.page.locator("#new-messages")).to_be_hidden()

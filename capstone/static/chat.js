@@ -38,6 +38,7 @@
   let lastSeq = 0; // the highest seq received in a message frame: what `since` asks after
   let attempt = 0; // reconnect attempts since the last successful open
   let reconnectTimer = null;
+  let countdownTimer = null; // ticks the "reconnecting in N s" down each second
   let retryTimer = null;
   let lastTypingSent = 0;
   let leaving = false;
@@ -68,6 +69,7 @@
   function connect() {
     clearTimeout(reconnectTimer);
     reconnectTimer = null;
+    stopCountdown();
     if (socket !== null) return;
     if (navigator.onLine === false) {
       setStatus("offline", "offline — will reconnect when the network is back");
@@ -171,9 +173,22 @@
     const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
     attempt += 1;
     const why = reason ? " (" + reason + ")" : "";
-    setStatus("reconnecting", "disconnected" + why + " — reconnecting in " +
-      Math.ceil(delay / 1000) + " s");
+    const due = Date.now() + delay;
+    const tick = () => {
+      const left = Math.max(1, Math.ceil((due - Date.now()) / 1000));
+      setStatus("reconnecting", "disconnected" + why + " — reconnecting in " + left + " s");
+      // The next tick when the shown number changes, not a drifting second from now.
+      const rest = due - Date.now();
+      countdownTimer = rest > 0 ? setTimeout(tick, rest % 1000 || 1000) : null;
+    };
+    stopCountdown();
+    tick();
     reconnectTimer = setTimeout(connect, delay);
+  }
+
+  function stopCountdown() {
+    clearTimeout(countdownTimer);
+    countdownTimer = null;
   }
 
   function send(frame) {
@@ -202,6 +217,7 @@
     abandon("offline");
     clearTimeout(reconnectTimer);
     reconnectTimer = null;
+    stopCountdown();
     setStatus("offline", "offline — will reconnect when the network is back");
   });
   window.addEventListener("online", () => {

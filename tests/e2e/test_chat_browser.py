@@ -169,8 +169,8 @@ def enter_room(user: User, room: str) -> None:
     expect_connected(user)
 
 
-def expect_connected(user: User) -> None:
-    expect(user.page.locator("#status")).to_have_attribute("data-state", "online")
+def expect_connected(user: User, timeout: float | None = None) -> None:
+    expect(user.page.locator("#status")).to_have_attribute("data-state", "online", timeout=timeout)
 
 
 def say(user: User, text: str) -> None:
@@ -402,6 +402,20 @@ def test_a_user_whose_login_is_gone_is_sent_to_the_login_page(open_browser) -> N
     expect(alice.page.locator("#online li")).to_have_text(["alice"])
 
 
+def client_backoff_cap_ms() -> int:
+    """The longest wait between the page's reconnect attempts, as chat.js sets it."""
+    source = (ROOT / "capstone" / "static" / "chat.js").read_text()
+    found = re.search(r"const BACKOFF_MAX_MS = (\d+);", source)
+    assert found, "chat.js no longer says BACKOFF_MAX_MS: keep this test's bound in step"
+    return int(found[1])
+
+
+# A page waiting out its longest back-off reconnects within the cap; the margin is the handshake,
+# the catch-up and the presence frame on a busy two-core machine.
+RECONNECT_BOUND_MS = client_backoff_cap_ms() + 10_000
+
+
+@pytest.mark.timeout(120)
 def test_the_page_reconnects_after_a_server_restart_and_history_survives(
     people, tmp_path: Path
 ) -> None:
@@ -410,13 +424,21 @@ def test_the_page_reconnects_after_a_server_restart_and_history_survives(
         alice, bob = two_in_a_room(lambda name: people(first.url, name), "lobby")
         say(alice, "before the restart")
         expect_messages(bob, [("alice", "before the restart")])
-    # The server is gone: both pages notice and keep trying, with backoff.
+    # The server is gone: both pages notice and keep trying, with backoff that grows; the wait
+    # is shown, and it counts down.
     for user in (alice, bob):
         expect(user.page.locator("#status")).to_have_attribute("data-state", "reconnecting")
+    status = bob.page.locator("#status")
+    waiting = re.compile(r"reconnecting in ([3-9]|[1-9]\d) s$")
+    expect(status).to_have_text(waiting, timeout=RECONNECT_BOUND_MS)
+    shown = waiting.search(status.text_content() or "")
+    assert shown is not None
+    expect(status).to_have_text(re.compile(f"reconnecting in {int(shown[1]) - 1} s$"))
     with chat_server(tmp_path, port):
-        # Same database, same key: the pages come back by themselves, logged in, and resume.
+        # Same database, same key: the pages come back by themselves, logged in, and resume,
+        # however long the back-off had grown.
         for user in (alice, bob):
-            expect_connected(user)
+            expect_connected(user, timeout=RECONNECT_BOUND_MS)
             expect(user.page.locator("#online li")).to_have_text(["alice", "bob"])
         assert bob.socket_urls[-1].endswith("/ws/rooms/lobby?since=1")
         say(bob, "after the restart")

@@ -25,6 +25,8 @@
   const uploadForm = document.getElementById("upload-form");
   const fileInput = document.getElementById("upload-file");
   const newButton = document.getElementById("new-messages");
+  const emptyHint = document.getElementById("empty-room");
+  const sendButton = document.getElementById("send-button");
 
   // Images the browser may show inline; anything else is offered as a download link.
   const INLINE_IMAGES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
@@ -84,6 +86,7 @@
       opened = true;
       attempt = 0;
       setStatus("online", "connected");
+      checkEmpty();
       // Whatever was not acknowledged goes again, oldest first, with the same client_msg_id: the
       // server answers a repeat with the seq it already gave, and stores nothing new.
       for (const [id, entry] of pending) transmit(id, entry.text);
@@ -435,12 +438,31 @@
       }
     }
     list.insertBefore(item, before);
+    emptyHint.hidden = true;
     watchSize(item);
     if (stuck) toBottom();
     else if (!item.classList.contains("mine")) {
       unseen += 1;
       newButton.textContent = unseen === 1 ? "1 new message ↓" : unseen + " new messages ↓";
       newButton.hidden = false;
+    }
+  }
+
+  // An empty room says so, instead of a blank box. The socket cannot say "that was all the
+  // history", so ask the history itself whether the room has any message.
+  async function checkEmpty() {
+    if (list.children.length > 0) return;
+    try {
+      const response = await fetch(
+        "/api/rooms/" + encodeURIComponent(room) + "/messages?limit=1",
+        { credentials: "same-origin", headers: { Accept: "application/json" } },
+      );
+      if (!response.ok) return;
+      const messages = await response.json();
+      emptyHint.hidden = !(Array.isArray(messages) && messages.length === 0 &&
+        list.children.length === 0);
+    } catch {
+      // Unreachable: the hint waits for the next connection.
     }
   }
 
@@ -523,15 +545,24 @@
     item.dataset.clientMsgId = id;
     setMeta(item, "sending…");
     list.append(item);
+    emptyHint.hidden = true;
     watchSize(item);
     toBottom(); // what one writes, one wants to see
     pending.set(id, { text: text, item: item });
     transmit(id, text); // when the socket is down, the open handler sends it later
     textInput.value = "";
+    updateSendButton();
     textInput.focus();
   });
 
+  // Blank or only spaces is nothing to send: the button says so by being disabled, and Enter
+  // does nothing, rather than taking the input and silently dropping it.
+  function updateSendButton() {
+    sendButton.disabled = textInput.value.trim() === "";
+  }
+
   textInput.addEventListener("input", () => {
+    updateSendButton();
     const now = Date.now();
     if (textInput.value && now - lastTypingSent >= TYPING_EVERY_MS && send({ type: "typing" })) {
       lastTypingSent = now;
@@ -586,5 +617,6 @@
     return "HTTP " + response.status;
   }
 
+  updateSendButton();
   connect();
 })();

@@ -673,3 +673,46 @@ def test_a_reader_scrolled_up_is_not_moved_and_is_offered_the_new_messages(
     expect(bob.page.locator("#messages > li").last).to_have_text(re.compile("welcome back"))
     expect_newest_in_view(bob)
     expect(bob.page.locator("#new-messages")).to_be_hidden()
+
+
+def rooms_refresh_ms() -> int:
+    """How often an open room list asks for new rooms, as rooms.js sets it."""
+    source = (ROOT / "capstone" / "static" / "rooms.js").read_text()
+    found = re.search(r"const ROOMS_REFRESH_MS = (\d+);", source)
+    assert found, "rooms.js no longer says ROOMS_REFRESH_MS: keep this test's bound in step"
+    return int(found[1])
+
+
+@VIEWPORTS
+def test_a_new_room_appears_and_an_empty_room_says_so(open_browser, viewport: ViewportSize) -> None:
+    bob = sign_up(open_browser("bob"))
+    expect(bob.page.locator("#no-rooms")).to_be_visible()
+    alice = sign_up(open_browser("alice"))
+    create_room(alice, "fresh")
+    # Bob's open list shows it without a reload (a refresh, and a margin for a busy machine).
+    expect(bob.page.locator("#room-list li")).to_have_text(
+        ["#fresh"], timeout=rooms_refresh_ms() + 5_000
+    )
+    expect(bob.page.locator("#no-rooms")).to_be_hidden()
+
+    # The room is empty, and says so.
+    hint = alice.page.locator("#empty-room")
+    expect(hint).to_have_text("No messages yet. Say hello to #fresh!")
+    expect(hint).to_be_visible()
+    # Spaces are nothing to send: Send is visibly disabled and Enter sends nothing.
+    send = alice.page.locator("#send-form button[type=submit]")
+    expect(send).to_be_disabled()
+    say(alice, "   ")
+    expect(send).to_be_disabled()
+    expect(alice.page.locator("#messages > li")).to_have_count(0)
+    alice.page.locator("#message-text").fill("hello")
+    expect(send).to_be_enabled()
+    send.click()
+    expect_messages(alice, [("alice", "hello")])
+    expect(hint).to_be_hidden()
+    expect(send).to_be_disabled()
+    expect_fits(alice, viewport)
+    # A room with history shows no such hint, even after a reload.
+    alice.page.reload()
+    expect_messages(alice, [("alice", "hello")])
+    expect(hint).to_be_hidden()

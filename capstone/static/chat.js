@@ -53,6 +53,9 @@
   // where the reader put it and a "new messages" button says what came.
   let stuck = true;
   let unseen = 0; // messages from others that came while the reader was scrolled up
+  // Messages from others that came while the tab was hidden: counted in the tab's title.
+  const title = document.title;
+  let unread = 0;
 
   // ---- the connection --------------------------------------------------------------------------
 
@@ -278,7 +281,17 @@
       return;
     }
     place(seq, renderMessage(message));
+    if (document.hidden && message.author !== me) {
+      unread += 1;
+      document.title = "(" + unread + ") " + title;
+    }
   }
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) return;
+    unread = 0;
+    document.title = title;
+  });
 
   function onAck(ack) {
     const seq = Number(ack.seq);
@@ -315,7 +328,9 @@
     const entry = pending.get(id);
     if (!entry) return null;
     pending.delete(id);
+    const next = entry.item.nextElementSibling;
     entry.item.remove();
+    relate(next);
     if (sizes) sizes.unobserve(entry.item);
     // Everything refused for now has gone through: the warning is out of date.
     if (pending.size === 0 && errorLine.dataset.retriable === "yes") clearError();
@@ -363,12 +378,19 @@
 
   // ---- rendering: textContent only -------------------------------------------------------------
 
+  // A message says who wrote it and when; the ones after it by the same author within a few
+  // minutes share that header, and the first message of each day is preceded by that day's name.
+  // Times are the reader's: the browser's locale and time zone.
   function renderMessage(message) {
     const li = document.createElement("li");
     li.className = "message";
     if (message.author === me) li.classList.add("mine");
     if (message.seq !== undefined && message.seq !== null) li.dataset.seq = String(message.seq);
+    li.dataset.author = String(message.author);
 
+    const day = document.createElement("p");
+    day.className = "day";
+    day.setAttribute("role", "separator");
     const author = document.createElement("span");
     author.className = "author";
     author.textContent = String(message.author);
@@ -378,16 +400,58 @@
     if (me && text.textContent.includes("@" + me)) li.classList.add("mention");
     const meta = document.createElement("time");
     meta.className = "meta";
-    if (message.sent_at) {
-      const when = new Date(message.sent_at);
-      if (!Number.isNaN(when.getTime())) {
-        meta.dateTime = when.toISOString();
-        meta.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-      }
+    const when = parseTime(message.sent_at);
+    // A message still being sent has no server time yet: it belongs to now.
+    li.dataset.time = String((when || new Date()).getTime());
+    if (when) {
+      meta.dateTime = when.toISOString();
+      meta.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      meta.title = when.toLocaleString([], { dateStyle: "full", timeStyle: "short" });
     }
-    li.append(author, text, meta);
+    li.append(day, author, text, meta);
     if (message.attachment) li.append(renderAttachment(message.attachment));
     return li;
+  }
+
+  // The server's times are UTC. One without a zone (SQLite keeps none) is read as UTC too, not
+  // as the browser's local time.
+  function parseTime(value) {
+    if (!value) return null;
+    let text = String(value);
+    if (/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(text)) text += "Z";
+    const when = new Date(text);
+    return Number.isNaN(when.getTime()) ? null : when;
+  }
+
+  const GROUP_WITHIN_MS = 5 * 60 * 1000;
+
+  function dayKey(date) {
+    return date.getFullYear() + "-" + date.getMonth() + "-" + date.getDate();
+  }
+
+  function dayName(date) {
+    const today = new Date();
+    const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+    if (dayKey(date) === dayKey(today)) return "Today";
+    if (dayKey(date) === dayKey(yesterday)) return "Yesterday";
+    return date.toLocaleDateString([], {
+      weekday: "long", year: "numeric", month: "long", day: "numeric",
+    });
+  }
+
+  // Sets how `item` joins the one before it: a new day, a new author's header, or a message
+  // continuing its author's group.
+  function relate(item) {
+    if (!item || !item.classList.contains("message")) return;
+    const before = item.previousElementSibling;
+    const time = new Date(Number(item.dataset.time));
+    const beforeTime = before ? new Date(Number(before.dataset.time)) : null;
+    const newDay = !beforeTime || dayKey(beforeTime) !== dayKey(time);
+    const continues = !newDay && before.dataset.author === item.dataset.author &&
+      time - beforeTime < GROUP_WITHIN_MS;
+    item.classList.toggle("new-day", newDay);
+    item.classList.toggle("continued", continues);
+    item.querySelector(".day").textContent = newDay ? dayName(time) : "";
   }
 
   function renderAttachment(attachment) {
@@ -438,6 +502,8 @@
       }
     }
     list.insertBefore(item, before);
+    relate(item);
+    relate(item.nextElementSibling);
     emptyHint.hidden = true;
     watchSize(item);
     if (stuck) toBottom();
@@ -545,6 +611,7 @@
     item.dataset.clientMsgId = id;
     setMeta(item, "sending…");
     list.append(item);
+    relate(item);
     emptyHint.hidden = true;
     watchSize(item);
     toBottom(); // what one writes, one wants to see

@@ -12,13 +12,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import struct
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
@@ -92,9 +96,12 @@ class User:
     socket_urls: list[str] = field(default_factory=list)
 
 
-def open_user(browser: Browser, url: str, name: str, viewport: ViewportSize = DESKTOP) -> User:
-    """A fresh browser context (its own cookies) on the login page, for one user."""
-    context = browser.new_context(base_url=url, viewport=viewport)
+def open_user(
+    browser: Browser, url: str, name: str, viewport: ViewportSize = DESKTOP, **options: Any
+) -> User:
+    """A fresh browser context (its own cookies) on the login page, for one user; `options`
+    are the context's (a `timezone_id`, a `locale`)."""
+    context = browser.new_context(base_url=url, viewport=viewport, **options)
     page = context.new_page()
     user = User(name, context, page)
 
@@ -121,12 +128,12 @@ def viewport() -> ViewportSize:
 
 
 @pytest.fixture
-def people(browser: Browser, viewport: ViewportSize) -> Iterator[Callable[[str, str], User]]:
+def people(browser: Browser, viewport: ViewportSize) -> Iterator[Callable[..., User]]:
     """`people(url, name)` opens a user's browser; every one is closed after the test."""
     users: list[User] = []
 
-    def open_(url: str, name: str) -> User:
-        users.append(open_user(browser, url, name, viewport))
+    def open_(url: str, name: str, **options: Any) -> User:
+        users.append(open_user(browser, url, name, viewport, **options))
         return users[-1]
 
     yield open_
@@ -135,9 +142,9 @@ def people(browser: Browser, viewport: ViewportSize) -> Iterator[Callable[[str, 
 
 
 @pytest.fixture
-def open_browser(people, server: LiveServer) -> Callable[[str], User]:
-    """`open_browser(name)`: a user's browser on the test's server."""
-    return lambda name: people(server.url, name)
+def open_browser(people, server: LiveServer) -> Callable[..., User]:
+    """`open_browser(name, **options)`: a user's browser on the test's server."""
+    return lambda name, **options: people(server.url, name, **options)
 
 
 def sign_up(user: User) -> User:
@@ -716,3 +723,106 @@ def test_a_new_room_appears_and_an_empty_room_says_so(open_browser, viewport: Vi
     alice.page.reload()
     expect_messages(alice, [("alice", "hello")])
     expect(hint).to_be_hidden()
+
+
+# Half an hour off UTC, so a time shown in UTC (or read as local when it is UTC) cannot pass.
+READER_ZONE = "Asia/Kolkata"
+
+# The (day separator, author) each message shows: what is rendered and takes room on screen.
+SHOWN_HEADERS = """items => items.map(li => {
+  const shown = el => el.getBoundingClientRect().height > 2 ? el.textContent : null;
+  return [shown(li.querySelector('.day')), shown(li.querySelector('.author'))];
+})"""
+
+
+def move_back(db: Path, seqs: list[int], by: timedelta) -> None:
+    """Rewrites history: these messages were sent `by` earlier (the server's clock is now)."""
+    with sqlite3.connect(db) as conn:
+        for seq in seqs:
+            row = conn.execute("SELECT sent_at FROM messages WHERE seq = ?", (seq,)).fetchone()
+            (stored,) = row
+            earlier = datetime.fromisoformat(stored) - by
+            conn.execute("UPDATE messages SET sent_at = ? WHERE seq = ?", (str(earlier), seq))
+    conn.close()
+
+
+@VIEWPORTS
+def test_messages_are_grouped_by_author_and_day_in_the_readers_time(
+    open_browser, viewport: ViewportSize, tmp_path: Path
+) -> None:
+    alice = sign_up(open_browser("alice"))
+    create_room(alice, "diary")
+    bob = sign_up(open_browser("bob", timezone_id=READER_ZONE, locale="en-GB"))
+    enter_room(bob, "diary")
+    for user, text in [(alice, "one"), (alice, "two"), (bob, "three"), (alice, "four")]:
+        say(user, text)
+        expect(user.page.locator("#messages > li.pending")).to_have_count(0)
+    expect_messages(bob, [("alice", "one"), ("alice", "two"), ("bob", "three"), ("alice", "four")])
+    items = bob.page.locator("#messages > li")
+    # Consecutive messages of one author share one header; a day's first message names the day.
+    assert items.evaluate_all(SHOWN_HEADERS) == [
+        ["Today", "alice"],
+        [None, None],
+        [None, "bob"],
+        [None, "alice"],
+    ]
+    # Each time is the server's instant, shown in the reader's zone.
+    history = bob.context.request.get("/api/rooms/diary/messages").json()
+    zone = ZoneInfo(READER_ZONE)
+    for item, message in zip(items.all(), history, strict=True):
+        sent = datetime.fromisoformat(message["sent_at"])
+        sent = sent if sent.tzinfo else sent.replace(tzinfo=ZoneInfo("UTC"))
+        time = item.locator("time")
+        shown = datetime.fromisoformat(time.get_attribute("datetime") or "")
+        assert abs(shown - sent) < timedelta(milliseconds=1)
+        expect(time).to_have_text(sent.astimezone(zone).strftime("%H:%M"))
+
+    # The first two were written two days ago: a day separator, and "one" and "two" begin it.
+    move_back(tmp_path / "chat.db", [1, 2], timedelta(days=2))
+    bob.page.reload()
+    expect_messages(bob, [("alice", "one"), ("alice", "two"), ("bob", "three"), ("alice", "four")])
+    headers = items.evaluate_all(SHOWN_HEADERS)
+    then = datetime.fromisoformat(history[0]["sent_at"]) - timedelta(days=2)
+    then = (then if then.tzinfo else then.replace(tzinfo=ZoneInfo("UTC"))).astimezone(zone)
+    assert headers[0][1] == "alice" and headers[1] == [None, None]
+    assert headers[0][0] is not None and then.strftime("%B") in headers[0][0]
+    assert str(then.day) in headers[0][0]
+    # "three" opens today: a new day begins with its author's header, whoever wrote last.
+    assert headers[2:] == [["Today", "bob"], [None, "alice"]]
+    expect_fits(bob, viewport)
+
+
+def set_tab_hidden(user: User, hidden: bool) -> None:
+    """The tab goes to the background (or comes back). Headless Chromium keeps every page
+    visible, so the page is told as a browser tells it: the state, then the event."""
+    user.page.evaluate(
+        """hidden => {
+          for (const name of ["hidden", "visibilityState"]) delete document[name];
+          if (hidden) {
+            Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+            Object.defineProperty(
+              document, "visibilityState", { configurable: true, get: () => "hidden" });
+          }
+          document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        hidden,
+    )
+
+
+def test_the_tab_title_counts_unread_messages_while_hidden(open_browser) -> None:
+    alice, bob = two_in_a_room(open_browser, "lobby")
+    expect(bob.page).to_have_title("#lobby · Chat")
+    set_tab_hidden(bob, True)
+    say(alice, "are you there?")
+    expect(bob.page).to_have_title("(1) #lobby · Chat")
+    say(alice, "hello?")
+    say(alice, "bob!")
+    expect(bob.page).to_have_title("(3) #lobby · Chat")
+    # His own messages (from another tab) are not unread.
+    set_tab_hidden(bob, False)
+    expect(bob.page).to_have_title("#lobby · Chat")
+    set_tab_hidden(bob, True)
+    say(alice, "one more")
+    expect(bob.page).to_have_title("(1) #lobby · Chat")
+    set_tab_hidden(bob, False)
+    expect(bob.page).to_have_title("#lobby · Chat")

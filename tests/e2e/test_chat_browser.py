@@ -599,6 +599,9 @@ class HeldImages:
             expect(image).not_to_have_js_property("naturalWidth", 0)
 
 
+# A message of a few lines (fewer messages fill the list than the rate limit lets through).
+WORDS = "and so the story goes on " * 10
+
 # True when the newest message is wholly inside the list's visible part.
 NEWEST_IN_VIEW = """() => {
   const list = document.getElementById("messages");
@@ -629,10 +632,10 @@ def test_the_newest_message_stays_in_view_when_images_load_late(
 ) -> None:
     alice, bob = two_in_a_room(open_browser, "photos")
     upload_photo(alice)
-    texts = [f"line {n}" for n in range(1, 13)]
-    for text in texts:
-        say(alice, text)
+    for n in range(1, 13):
+        say(alice, f"line {n}: {WORDS}")
     expect(bob.page.locator("#messages > li")).to_have_count(13)
+    assert bob.page.evaluate("(l => l.scrollHeight > 2 * l.clientHeight)(messages)")
 
     # A reload: the history is placed and scrolled to the bottom before the photo arrives.
     held = HeldImages(bob)
@@ -656,10 +659,11 @@ def test_a_reader_scrolled_up_is_not_moved_and_is_offered_the_new_messages(
     open_browser, viewport: ViewportSize
 ) -> None:
     alice, bob = two_in_a_room(open_browser, "history")
-    for n in range(1, 16):
-        say(alice, f"line {n}")
-    expect(bob.page.locator("#messages > li")).to_have_count(15)
+    for n in range(1, 13):
+        say(alice, f"line {n}: {WORDS}")
+    expect(bob.page.locator("#messages > li")).to_have_count(12)
     expect_newest_in_view(bob)
+    assert bob.page.evaluate("(l => l.scrollHeight > 2 * l.clientHeight)(messages)")
 
     # Bob scrolls up to read: a new message neither moves him nor goes unannounced.
     bob.page.locator("#messages").hover()

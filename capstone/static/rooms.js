@@ -33,7 +33,12 @@
     return li;
   }
 
+  let rendered = null; // what the list shows, to leave it (and the focus in it) alone if unchanged
+
   function render(rooms) {
+    const key = JSON.stringify(rooms.map((room) => [String(room.name), Boolean(room.member)]));
+    if (key === rendered) return;
+    rendered = key;
     list.replaceChildren(...rooms.map(roomItem));
     empty.hidden = rooms.length > 0;
   }

@@ -705,6 +705,12 @@ def test_a_new_room_appears_and_an_empty_room_says_so(open_browser, viewport: Vi
         ["#fresh"], timeout=rooms_refresh_ms() + 5_000
     )
     expect(bob.page.locator("#no-rooms")).to_be_hidden()
+    # A refresh that finds nothing new leaves the list alone: a keyboard user keeps their place.
+    link = bob.page.get_by_role("link", name="#fresh")
+    link.focus()
+    with bob.page.expect_response("**/api/rooms", timeout=rooms_refresh_ms() + 5_000):
+        pass
+    expect(link).to_be_focused()
 
     # The room is empty, and says so.
     hint = alice.page.locator("#empty-room")
@@ -814,7 +820,10 @@ def set_tab_hidden(user: User, hidden: bool) -> None:
     )
 
 
-def test_the_tab_title_counts_unread_messages_while_hidden(open_browser) -> None:
+@VIEWPORTS
+def test_the_tab_title_counts_unread_messages_while_hidden(
+    open_browser, viewport: ViewportSize
+) -> None:
     alice, bob = two_in_a_room(open_browser, "lobby")
     expect(bob.page).to_have_title("#lobby · Chat")
     set_tab_hidden(bob, True)
@@ -823,7 +832,6 @@ def test_the_tab_title_counts_unread_messages_while_hidden(open_browser) -> None
     say(alice, "hello?")
     say(alice, "bob!")
     expect(bob.page).to_have_title("(3) #lobby · Chat")
-    # His own messages (from another tab) are not unread.
     set_tab_hidden(bob, False)
     expect(bob.page).to_have_title("#lobby · Chat")
     set_tab_hidden(bob, True)

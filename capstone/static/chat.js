@@ -53,9 +53,12 @@
   // where the reader put it and a "new messages" button says what came.
   let stuck = true;
   let unseen = 0; // messages from others that came while the reader was scrolled up
-  // Messages from others that came while the tab was hidden: counted in the tab's title.
+  // Messages from others after `readUpTo` (the last seq when the tab was hidden) are counted in
+  // the tab's title while it stays hidden. A page opened in a background tab has read nothing
+  // yet, but its history is not news: it counts from the room's newest message when it loaded.
   const title = document.title;
-  let unread = 0;
+  let readUpTo = document.hidden ? Infinity : 0;
+  const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
   // ---- the connection --------------------------------------------------------------------------
 
@@ -89,7 +92,7 @@
       opened = true;
       attempt = 0;
       setStatus("online", "connected");
-      checkEmpty();
+      checkNewest();
       // Whatever was not acknowledged goes again, oldest first, with the same client_msg_id: the
       // server answers a repeat with the seq it already gave, and stores nothing new.
       for (const [id, entry] of pending) transmit(id, entry.text);
@@ -281,16 +284,22 @@
       return;
     }
     place(seq, renderMessage(message));
-    if (document.hidden && message.author !== me) {
-      unread += 1;
-      document.title = "(" + unread + ") " + title;
+    if (document.hidden) showUnread();
+  }
+
+  function showUnread() {
+    let unread = 0;
+    if (document.hidden) {
+      for (const item of list.querySelectorAll(":scope > li.message:not(.mine)")) {
+        if (Number(item.dataset.seq) > readUpTo) unread += 1;
+      }
     }
+    document.title = unread ? "(" + unread + ") " + title : title;
   }
 
   document.addEventListener("visibilitychange", () => {
-    if (document.hidden) return;
-    unread = 0;
-    document.title = title;
+    if (document.hidden) readUpTo = lastSeq;
+    showUnread();
   });
 
   function onAck(ack) {
@@ -514,21 +523,27 @@
     }
   }
 
-  // An empty room says so, instead of a blank box. The socket cannot say "that was all the
-  // history", so ask the history itself whether the room has any message.
-  async function checkEmpty() {
-    if (list.children.length > 0) return;
+  // The socket cannot say "that was all the history", so the history is asked for the room's
+  // newest message: none, and the empty room says so instead of being a blank box; and a page
+  // opened in a background tab counts as unread only what comes after it.
+  async function checkNewest() {
+    if (list.children.length > 0 && readUpTo !== Infinity) return;
+    let messages;
     try {
       const response = await fetch(
-        "/api/rooms/" + encodeURIComponent(room) + "/messages?limit=1",
+        "/api/rooms/" + encodeURIComponent(room) + "/messages?limit=1&before=" + MAX_SEQ,
         { credentials: "same-origin", headers: { Accept: "application/json" } },
       );
       if (!response.ok) return;
-      const messages = await response.json();
-      emptyHint.hidden = !(Array.isArray(messages) && messages.length === 0 &&
-        list.children.length === 0);
+      messages = await response.json();
     } catch {
-      // Unreachable: the hint waits for the next connection.
+      return; // unreachable: asked again on the next connection
+    }
+    if (!Array.isArray(messages)) return;
+    emptyHint.hidden = !(messages.length === 0 && list.children.length === 0);
+    if (readUpTo === Infinity) {
+      readUpTo = messages.length ? Number(messages[0].seq) : 0;
+      showUnread();
     }
   }
 

@@ -803,19 +803,22 @@ def test_messages_are_grouped_by_author_and_day_in_the_readers_time(
     assert alice.csp_violations == [] and bob.csp_violations == []
 
 
+# Headless Chromium keeps every page visible: a hidden tab is made as a browser makes one, its
+# state first, then (for a tab that changes) the event.
+HIDE_TAB = """
+  Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+"""
+
+
 def set_tab_hidden(user: User, hidden: bool) -> None:
-    """The tab goes to the background (or comes back). Headless Chromium keeps every page
-    visible, so the page is told as a browser tells it: the state, then the event."""
+    """The tab goes to the background (or comes back)."""
     user.page.evaluate(
-        """hidden => {
-          for (const name of ["hidden", "visibilityState"]) delete document[name];
-          if (hidden) {
-            Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
-            Object.defineProperty(
-              document, "visibilityState", { configurable: true, get: () => "hidden" });
-          }
-          document.dispatchEvent(new Event("visibilitychange"));
-        }""",
+        "hidden => {"
+        '  for (const name of ["hidden", "visibilityState"]) delete document[name];'
+        f"  if (hidden) {{ {HIDE_TAB} }}"
+        '  document.dispatchEvent(new Event("visibilitychange"));'
+        "}",
         hidden,
     )
 
@@ -839,3 +842,12 @@ def test_the_tab_title_counts_unread_messages_while_hidden(
     expect(bob.page).to_have_title("(1) #lobby · Chat")
     set_tab_hidden(bob, False)
     expect(bob.page).to_have_title("#lobby · Chat")
+
+    # Opened in a background tab: the history is not news, what comes after it is.
+    carol = sign_up(open_browser("carol"))
+    carol.context.add_init_script(HIDE_TAB)
+    enter_room(carol, "lobby")
+    expect(carol.page.locator("#messages > li")).to_have_count(4)
+    expect(carol.page).to_have_title("#lobby · Chat")
+    say(alice, "hi carol")
+    expect(carol.page).to_have_title("(1) #lobby · Chat")

@@ -216,7 +216,8 @@ def two_in_a_room(open_browser: Callable[[str], User], room: str) -> tuple[User,
     return alice, bob
 
 
-def test_two_users_sign_up_log_in_and_chat_both_ways(open_browser) -> None:
+@VIEWPORTS
+def test_two_users_sign_up_log_in_and_chat_both_ways(open_browser, viewport: ViewportSize) -> None:
     alice = sign_up(open_browser("alice"))
     # Out and in again through the login form: its cookie is what the pages and the socket use.
     alice.page.get_by_role("button", name="Log out").click()
@@ -254,8 +255,11 @@ def test_two_users_sign_up_log_in_and_chat_both_ways(open_browser) -> None:
     # Typing on: keystroke by keystroke, long enough to pass the 2 s between typing frames.
     alice.page.locator("#message-text").press_sequentially("one more thing", delay=200)
     expect(bob.page.locator("#typing")).to_have_text("alice is typing…")
-    screenshot(alice, "chat-alice.png")
-    screenshot(bob, "chat-bob.png")
+    for user in (alice, bob):
+        expect_fits(user, viewport)
+    if viewport == DESKTOP:
+        screenshot(alice, "chat-alice.png")
+        screenshot(bob, "chat-bob.png")
 
     # Bob leaves: alice sees him go.
     bob.page.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -86,13 +86,44 @@ async def _signed_in(session: AsyncSession, settings: Settings, user: User) -> R
     return response
 
 
-def _login_page(request: Request, code: int, error: str | None, username: str = "") -> Response:
-    context: dict[str, Any] = {"error": error, "username": username}
-    return templates.TemplateResponse(request, "login.html", context, status_code=code)
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = status.HTTP_200_OK
+) -> Response:
+    """A page. `no-store`: a page shows who is signed in and what they may see, so neither the
+    browser's back button after logging out nor a shared cache may show it again."""
+    page = templates.TemplateResponse(request, name, context, status_code=status_code)
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+def _login_page(
+    request: Request,
+    code: int,
+    error: str | None,
+    username: str = "",
+    *,
+    register: dict[str, Any] | None = None,
+) -> Response:
+    """The login page. `error` and `username` belong to the *Log in* form; `register` holds what
+    the *Sign up* form was given back: its `username` and its errors, per field
+    (`username`, `password`) or for the form as a whole (`form`)."""
+    context: dict[str, Any] = {
+        "error": error,
+        "username": username,
+        "register": register or {"username": "", "errors": {}},
+    }
+    return render(request, "login.html", context, status_code=code)
 
 
 def _to_login() -> RedirectResponse:
     return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+
+
+# Said next to the sign-up field a refused value came from.
+FIELD_RULES = {
+    "username": "Use 3 to 32 letters, digits, '-' or '_'.",
+    "password": "Use at least 8 characters (at most 128).",
+}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -105,10 +136,13 @@ async def rooms_page(request: Request, user: PageUser, session: SessionDep) -> R
         "user": {"username": user.username},
         "rooms": [{"name": room.name, "member": room.id in mine} for room in rooms],
     }
-    return templates.TemplateResponse(request, "rooms.html", context)
+    return render(request, "rooms.html", context)
 
 
+# `/register` is where the sign-up form posts, so it is the address a refused sign-up shows:
+# pressing Enter in the address bar there must give the page again, not a 405.
 @router.get("/login", response_class=HTMLResponse)
+@router.get("/register", response_class=HTMLResponse)
 def login_page(request: Request) -> Response:
     return _login_page(request, status.HTTP_200_OK, None)
 
@@ -121,11 +155,16 @@ REFUSALS = {
 }
 
 
-def _refused(request: Request, exc: HTTPException, username: str) -> Response:
+def _refused(
+    request: Request, exc: HTTPException, username: str, *, signing_up: bool = False
+) -> Response:
     retry = (exc.headers or {}).get("Retry-After")
-    page = _login_page(
-        request, exc.status_code, REFUSALS[exc.status_code].format(retry=retry), username
-    )
+    error = REFUSALS[exc.status_code].format(retry=retry)
+    if signing_up:
+        register = {"username": username, "errors": {"form": error}}
+        page = _login_page(request, exc.status_code, None, register=register)
+    else:
+        page = _login_page(request, exc.status_code, error, username)
     for name in ("Retry-After", DOOR_HEADER):  # a throttle's: the door may answer repeats
         if name in (exc.headers or {}):
             page.headers[name] = (exc.headers or {})[name]
@@ -150,20 +189,23 @@ async def register(
     username = form.username
     try:
         credentials = Credentials(username=username, password=form.password)
-    except ValidationError:
+    except ValidationError as exc:
+        fields = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+        errors = {name: rule for name, rule in FIELD_RULES.items() if name in fields}
         return _login_page(
             request,
             status.HTTP_422_UNPROCESSABLE_CONTENT,
-            "Choose a username of 3 to 32 letters, digits, '-' or '_', "
-            "and a password of at least 8 characters.",
-            username,
+            None,
+            register={"username": username, "errors": errors},
         )
     try:
         user = await sign_up(request, chat, session, credentials)
     except UsernameTaken:
-        return _login_page(request, status.HTTP_409_CONFLICT, "That username is taken.", username)
+        errors = {"username": "That username is taken: choose another one."}
+        register = {"username": username, "errors": errors}
+        return _login_page(request, status.HTTP_409_CONFLICT, None, register=register)
     except HTTPException as exc:
-        return _refused(request, exc, username)
+        return _refused(request, exc, username, signing_up=True)
     return await _signed_in(session, settings, user)
 
 
@@ -181,6 +223,13 @@ async def logout(
     return response
 
 
+@router.get("/logout")
+def logout_address() -> RedirectResponse:
+    """The address the *Log out* form posts to, typed or reloaded: a visit logs no one out (a
+    link on another site could make it), it only leads on to the rooms or the login page."""
+    return RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+
+
 @router.get("/rooms/{room}", response_class=HTMLResponse)
 async def room_page(request: Request, room: str, user: PageUser, session: SessionDep) -> Response:
     found = await _page_room(request, room, user, session)
@@ -190,8 +239,8 @@ async def room_page(request: Request, room: str, user: PageUser, session: Sessio
     context = {"user": {"username": user.username}, "room": {"name": found.name}}
     if not await is_member(session, found, user):
         # Joining is an explicit post: a link on another site must not make anyone a member.
-        return templates.TemplateResponse(request, "join.html", context)
-    return templates.TemplateResponse(request, "room.html", context)
+        return render(request, "join.html", context)
+    return render(request, "room.html", context)
 
 
 @router.post("/rooms/{room}/join", dependencies=[Depends(same_origin)])
@@ -202,6 +251,13 @@ async def join_page(request: Request, room: str, user: PageUser, session: Sessio
     assert user is not None
     await join_room(session, found, user)
     return RedirectResponse(f"/rooms/{found.name}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/rooms/{room}/join")
+def join_address(room: str) -> RedirectResponse:
+    """The address the join form posts to, typed or reloaded: the room's page, which offers the
+    join button to a non-member (a visit joins nothing)."""
+    return RedirectResponse(f"/rooms/{quote(room, safe='')}", status_code=status.HTTP_303_SEE_OTHER)
 
 
 async def _page_room(
@@ -216,7 +272,7 @@ async def _page_room(
 
 
 def _room_not_found(request: Request, user: User, room: str) -> Response:
-    return templates.TemplateResponse(
+    return render(
         request,
         "404.html",
         {"user": {"username": user.username}, "room": {"name": room}},

@@ -24,6 +24,9 @@
   const textInput = document.getElementById("message-text");
   const uploadForm = document.getElementById("upload-form");
   const fileInput = document.getElementById("upload-file");
+  const newButton = document.getElementById("new-messages");
+  const emptyHint = document.getElementById("empty-room");
+  const sendButton = document.getElementById("send-button");
 
   // Images the browser may show inline; anything else is offered as a download link.
   const INLINE_IMAGES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
@@ -37,6 +40,7 @@
   let lastSeq = 0; // the highest seq received in a message frame: what `since` asks after
   let attempt = 0; // reconnect attempts since the last successful open
   let reconnectTimer = null;
+  let countdownTimer = null; // ticks the "reconnecting in N s" down each second
   let retryTimer = null;
   let lastTypingSent = 0;
   let leaving = false;
@@ -44,6 +48,17 @@
   const pending = new Map(); // client_msg_id -> {text, item}, sent or not, not yet acknowledged
   const typers = new Map(); // username -> timer that hides them
   const encoder = new TextEncoder();
+  // The reader is at the bottom of the list: whatever grows it (a message, an image that loads
+  // after its message was placed) keeps the newest message in view. Scrolled up, the list stays
+  // where the reader put it and a "new messages" button says what came.
+  let stuck = true;
+  let unseen = 0; // messages from others that came while the reader was scrolled up
+  // Messages from others after `readUpTo` (the last seq when the tab was hidden) are counted in
+  // the tab's title while it stays hidden. A page opened in a background tab has read nothing
+  // yet, but its history is not news: it counts from the room's newest message when it loaded.
+  const title = document.title;
+  let readUpTo = document.hidden ? Infinity : 0;
+  const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
   // ---- the connection --------------------------------------------------------------------------
 
@@ -62,6 +77,7 @@
   function connect() {
     clearTimeout(reconnectTimer);
     reconnectTimer = null;
+    stopCountdown();
     if (socket !== null) return;
     if (navigator.onLine === false) {
       setStatus("offline", "offline — will reconnect when the network is back");
@@ -76,6 +92,7 @@
       opened = true;
       attempt = 0;
       setStatus("online", "connected");
+      checkNewest();
       // Whatever was not acknowledged goes again, oldest first, with the same client_msg_id: the
       // server answers a repeat with the seq it already gave, and stores nothing new.
       for (const [id, entry] of pending) transmit(id, entry.text);
@@ -165,9 +182,22 @@
     const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
     attempt += 1;
     const why = reason ? " (" + reason + ")" : "";
-    setStatus("reconnecting", "disconnected" + why + " — reconnecting in " +
-      Math.ceil(delay / 1000) + " s");
+    const due = Date.now() + delay;
+    const tick = () => {
+      const left = Math.max(1, Math.ceil((due - Date.now()) / 1000));
+      setStatus("reconnecting", "disconnected" + why + " — reconnecting in " + left + " s");
+      // The next tick when the shown number changes, not a drifting second from now.
+      const rest = due - Date.now();
+      countdownTimer = rest > 0 ? setTimeout(tick, rest % 1000 || 1000) : null;
+    };
+    stopCountdown();
+    tick();
     reconnectTimer = setTimeout(connect, delay);
+  }
+
+  function stopCountdown() {
+    clearTimeout(countdownTimer);
+    countdownTimer = null;
   }
 
   function send(frame) {
@@ -196,6 +226,7 @@
     abandon("offline");
     clearTimeout(reconnectTimer);
     reconnectTimer = null;
+    stopCountdown();
     setStatus("offline", "offline — will reconnect when the network is back");
   });
   window.addEventListener("online", () => {
@@ -253,7 +284,23 @@
       return;
     }
     place(seq, renderMessage(message));
+    if (document.hidden) showUnread();
   }
+
+  function showUnread() {
+    let unread = 0;
+    if (document.hidden) {
+      for (const item of list.querySelectorAll(":scope > li.message:not(.mine)")) {
+        if (Number(item.dataset.seq) > readUpTo) unread += 1;
+      }
+    }
+    document.title = unread ? "(" + unread + ") " + title : title;
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) readUpTo = lastSeq;
+    showUnread();
+  });
 
   function onAck(ack) {
     const seq = Number(ack.seq);
@@ -290,7 +337,10 @@
     const entry = pending.get(id);
     if (!entry) return null;
     pending.delete(id);
+    const next = entry.item.nextElementSibling;
     entry.item.remove();
+    relate(next);
+    if (sizes) sizes.unobserve(entry.item);
     // Everything refused for now has gone through: the warning is out of date.
     if (pending.size === 0 && errorLine.dataset.retriable === "yes") clearError();
     return entry;
@@ -337,12 +387,19 @@
 
   // ---- rendering: textContent only -------------------------------------------------------------
 
+  // A message says who wrote it and when; the ones after it by the same author within a few
+  // minutes share that header, and the first message of each day is preceded by that day's name.
+  // Times are the reader's: the browser's locale and time zone.
   function renderMessage(message) {
     const li = document.createElement("li");
     li.className = "message";
     if (message.author === me) li.classList.add("mine");
     if (message.seq !== undefined && message.seq !== null) li.dataset.seq = String(message.seq);
+    li.dataset.author = String(message.author);
 
+    const day = document.createElement("p");
+    day.className = "day";
+    day.setAttribute("role", "separator");
     const author = document.createElement("span");
     author.className = "author";
     author.textContent = String(message.author);
@@ -352,16 +409,58 @@
     if (me && text.textContent.includes("@" + me)) li.classList.add("mention");
     const meta = document.createElement("time");
     meta.className = "meta";
-    if (message.sent_at) {
-      const when = new Date(message.sent_at);
-      if (!Number.isNaN(when.getTime())) {
-        meta.dateTime = when.toISOString();
-        meta.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-      }
+    const when = parseTime(message.sent_at);
+    // A message still being sent has no server time yet: it belongs to now.
+    li.dataset.time = String((when || new Date()).getTime());
+    if (when) {
+      meta.dateTime = when.toISOString();
+      meta.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      meta.title = when.toLocaleString([], { dateStyle: "full", timeStyle: "short" });
     }
-    li.append(author, text, meta);
+    li.append(day, author, text, meta);
     if (message.attachment) li.append(renderAttachment(message.attachment));
     return li;
+  }
+
+  // The server's times are UTC. One without a zone (SQLite keeps none) is read as UTC too, not
+  // as the browser's local time.
+  function parseTime(value) {
+    if (!value) return null;
+    let text = String(value);
+    if (/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(text)) text += "Z";
+    const when = new Date(text);
+    return Number.isNaN(when.getTime()) ? null : when;
+  }
+
+  const GROUP_WITHIN_MS = 5 * 60 * 1000;
+
+  function dayKey(date) {
+    return date.getFullYear() + "-" + date.getMonth() + "-" + date.getDate();
+  }
+
+  function dayName(date) {
+    const today = new Date();
+    const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+    if (dayKey(date) === dayKey(today)) return "Today";
+    if (dayKey(date) === dayKey(yesterday)) return "Yesterday";
+    return date.toLocaleDateString([], {
+      weekday: "long", year: "numeric", month: "long", day: "numeric",
+    });
+  }
+
+  // Sets how `item` joins the one before it: a new day, a new author's header, or a message
+  // continuing its author's group.
+  function relate(item) {
+    if (!item || !item.classList.contains("message")) return;
+    const before = item.previousElementSibling;
+    const time = new Date(Number(item.dataset.time));
+    const beforeTime = before ? new Date(Number(before.dataset.time)) : null;
+    const newDay = !beforeTime || dayKey(beforeTime) !== dayKey(time);
+    const continues = !newDay && before.dataset.author === item.dataset.author &&
+      time - beforeTime < GROUP_WITHIN_MS;
+    item.classList.toggle("new-day", newDay);
+    item.classList.toggle("continued", continues);
+    item.querySelector(".day").textContent = newDay ? dayName(time) : "";
   }
 
   function renderAttachment(attachment) {
@@ -411,9 +510,85 @@
         break;
       }
     }
-    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     list.insertBefore(item, before);
-    if (atBottom) list.scrollTop = list.scrollHeight;
+    relate(item);
+    relate(item.nextElementSibling);
+    emptyHint.hidden = true;
+    watchSize(item);
+    if (stuck) toBottom();
+    else if (!item.classList.contains("mine")) {
+      unseen += 1;
+      newButton.textContent = unseen === 1 ? "1 new message ↓" : unseen + " new messages ↓";
+      newButton.hidden = false;
+    }
+  }
+
+  // The socket cannot say "that was all the history", so the history is asked for the room's
+  // newest message: none, and the empty room says so instead of being a blank box; and a page
+  // opened in a background tab counts as unread only what comes after it.
+  async function checkNewest() {
+    if (list.children.length > 0 && readUpTo !== Infinity) return;
+    let messages;
+    try {
+      const response = await fetch(
+        "/api/rooms/" + encodeURIComponent(room) + "/messages?limit=1&before=" + MAX_SEQ,
+        { credentials: "same-origin", headers: { Accept: "application/json" } },
+      );
+      if (!response.ok) return;
+      messages = await response.json();
+    } catch {
+      return; // unreachable: asked again on the next connection
+    }
+    if (!Array.isArray(messages)) return;
+    emptyHint.hidden = !(messages.length === 0 && list.children.length === 0);
+    if (readUpTo === Infinity) {
+      readUpTo = messages.length ? Number(messages[0].seq) : 0;
+      showUnread();
+    }
+  }
+
+  // ---- keeping the newest message in view ------------------------------------------------------
+
+  function nearBottom() {
+    return list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  }
+
+  function toBottom() {
+    stuck = true;
+    list.scrollTop = list.scrollHeight;
+    unseen = 0;
+    newButton.hidden = true;
+  }
+
+  // Only the reader moves `stuck`: a scroll we make lands at the bottom and keeps it true.
+  list.addEventListener("scroll", () => {
+    stuck = nearBottom();
+    if (stuck) {
+      unseen = 0;
+      newButton.hidden = true;
+    }
+  });
+  newButton.addEventListener("click", toBottom);
+
+  // An image loads after its message was placed and scrolled to; so may a font, or the list may
+  // shrink (a phone's keyboard). Whatever changes size, a reader at the bottom stays there.
+  const sizes = typeof ResizeObserver === "function"
+    ? new ResizeObserver(() => {
+      if (stuck) list.scrollTop = list.scrollHeight;
+    })
+    : null;
+  if (sizes) sizes.observe(list);
+
+  function watchSize(item) {
+    if (sizes) {
+      sizes.observe(item);
+      return;
+    }
+    for (const img of item.querySelectorAll("img")) {
+      img.addEventListener("load", () => {
+        if (stuck) list.scrollTop = list.scrollHeight;
+      });
+    }
   }
 
   function showError(text) {
@@ -451,14 +626,25 @@
     item.dataset.clientMsgId = id;
     setMeta(item, "sending…");
     list.append(item);
-    list.scrollTop = list.scrollHeight;
+    relate(item);
+    emptyHint.hidden = true;
+    watchSize(item);
+    toBottom(); // what one writes, one wants to see
     pending.set(id, { text: text, item: item });
     transmit(id, text); // when the socket is down, the open handler sends it later
     textInput.value = "";
+    updateSendButton();
     textInput.focus();
   });
 
+  // Blank or only spaces is nothing to send: the button says so by being disabled, and Enter
+  // does nothing, rather than taking the input and silently dropping it.
+  function updateSendButton() {
+    sendButton.disabled = textInput.value.trim() === "";
+  }
+
   textInput.addEventListener("input", () => {
+    updateSendButton();
     const now = Date.now();
     if (textInput.value && now - lastTypingSent >= TYPING_EVERY_MS && send({ type: "typing" })) {
       lastTypingSent = now;
@@ -513,5 +699,6 @@
     return "HTTP " + response.status;
   }
 
+  updateSendButton();
   connect();
 })();

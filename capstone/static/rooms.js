@@ -1,4 +1,6 @@
-// The room list: refreshed from GET /api/rooms, and a form that creates a room with POST /api/rooms.
+// The room list: refreshed from GET /api/rooms (when the page loads, every ROOMS_REFRESH_MS while
+// it is visible, and when it comes back into view), and a form that creates a room with
+// POST /api/rooms.
 // Every name is rendered with textContent; the server's refusals (409 taken, 422 bad name) are
 // shown to the user as they come.
 "use strict";
@@ -12,6 +14,7 @@
   const form = document.getElementById("create-room");
   const nameInput = document.getElementById("room-name");
   const errorLine = document.getElementById("create-error");
+  const ROOMS_REFRESH_MS = 5000;
 
   function roomItem(room) {
     const li = document.createElement("li");
@@ -30,7 +33,12 @@
     return li;
   }
 
+  let rendered = null; // what the list shows, to leave it (and the focus in it) alone if unchanged
+
   function render(rooms) {
+    const key = JSON.stringify(rooms.map((room) => [String(room.name), Boolean(room.member)]));
+    if (key === rendered) return;
+    rendered = key;
     list.replaceChildren(...rooms.map(roomItem));
     empty.hidden = rooms.length > 0;
   }
@@ -111,4 +119,13 @@
   });
 
   refresh();
+  // Rooms others create show up without a reload; a hidden tab asks nothing, and catches up as
+  // soon as it is looked at again.
+  setInterval(() => {
+    if (!document.hidden) refresh();
+  }, ROOMS_REFRESH_MS);
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) refresh();
+  });
+  window.addEventListener("focus", refresh);
 })();

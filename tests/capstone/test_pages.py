@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
 import pytest
@@ -65,14 +67,79 @@ def test_log_in_and_out(client: TestClient, member: Callable[..., Member]) -> No
     assert client.get("/", follow_redirects=False).status_code == 303
 
 
-def test_sign_up_errors(client: TestClient, member: Callable[..., Member]) -> None:
+def field_error(page: str, field: str) -> str | None:
+    """The text of the sign-up form's error next to `field`, or None when there is none."""
+    pattern = rf'<p class="error field-error" id="register-{field}-error">([^<]*)</p>'
+    found = re.search(pattern, page)
+    return html.unescape(found[1]) if found else None
+
+
+def test_sign_up_errors_are_per_field_and_keep_the_name(
+    client: TestClient, member: Callable[..., Member]
+) -> None:
     member("alice")
     taken = log_in_form(client, "/register", "alice")
     assert taken.status_code == 409
-    assert "That username is taken." in taken.text
-    bad = log_in_form(client, "/register", "a", "short")
-    assert bad.status_code == 422
-    assert "at least 8 characters" in bad.text
+    assert field_error(taken.text, "username") == "That username is taken: choose another one."
+    assert field_error(taken.text, "password") is None
+
+    both = log_in_form(client, "/register", "a b", "short")
+    assert both.status_code == 422
+    assert field_error(both.text, "username") == "Use 3 to 32 letters, digits, '-' or '_'."
+    assert field_error(both.text, "password") == "Use at least 8 characters (at most 128)."
+    # The name stays in the sign-up form, not in the log-in one; no password is sent back.
+    assert re.search(r'id="register-username"[^>]*value="a b"', both.text)
+    assert re.search(r'id="login-username"[^>]*value=""', both.text)
+    assert "short" not in both.text
+
+    name_only = log_in_form(client, "/register", "x" * 33)
+    assert field_error(name_only.text, "username") is not None
+    assert field_error(name_only.text, "password") is None
+    password_only = log_in_form(client, "/register", "carol", "1234567")
+    assert field_error(password_only.text, "username") is None
+    assert field_error(password_only.text, "password") is not None
+    assert 'value="carol"' in password_only.text
+
+
+# Where the forms post: typed in the address bar or reloaded after a refused post, each answers
+# a page (or leads to one), never a JSON 405; and a visit changes nothing.
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [("/register", None), ("/logout", "/"), ("/rooms/general/join", "/rooms/general")],
+)
+def test_the_addresses_forms_post_to_answer_a_get(
+    client: TestClient, member: Callable[..., Member], path: str, location: str | None
+) -> None:
+    alice = member("alice")
+    make_room(client, alice, "general")
+    log_in_form(client, "/register", "bob")
+    response = client.get(path, follow_redirects=False)
+    if location is None:
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+        assert 'id="register-form"' in response.text
+    else:
+        assert (response.status_code, response.headers["location"]) == (303, location)
+    assert client.get("/api/users/me").status_code == 200  # GET /logout logged no one out
+    assert {"name": "general", "member": False} in client.get("/api/rooms").json()
+
+
+def test_pages_are_not_stored(client: TestClient, member: Callable[..., Member]) -> None:
+    for path in ("/login", "/register"):
+        assert client.get(path).headers["cache-control"] == "no-store"
+    alice = member("alice")
+    make_room(client, alice, "general")
+    log_in_form(client, "/register", "bob")
+    for path, code in [("/", 200), ("/rooms/general", 200), ("/rooms/nowhere", 404)]:
+        page = client.get(path)
+        assert page.status_code == code
+        assert page.headers["content-type"] == "text/html; charset=utf-8"
+        assert page.headers["cache-control"] == "no-store"
+    client.post("/rooms/general/join", headers={"Origin": ORIGIN})
+    assert client.get("/rooms/general").headers["cache-control"] == "no-store"
+    assert log_in_form(client, "/login", "bob", "wrong-password").headers["cache-control"] == (
+        "no-store"
+    )
 
 
 def test_rooms_and_room_pages(client: TestClient, member: Callable[..., Member]) -> None:

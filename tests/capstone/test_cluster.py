@@ -362,6 +362,11 @@ class Client:
             try:
                 await ws.send(frame)
             except ConnectionClosed:
+                # Closed, but its reader has not run yet to clear `self.ws`: wait for that, or
+                # this loop would find the same closed socket again without ever yielding.
+                await self.board.until(
+                    lambda closed=ws: self.ws is not closed, 30, f"{self.name} sees the close"
+                )
                 continue
             await self.board.until(
                 lambda sent_on=ws: cmid in self.acks or self.ws is not sent_on,

@@ -7,14 +7,14 @@ remembered; the test fails if the page even tried one.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from tests.live import LiveServer, free_port, live_server
+from tests.e2e.test_chat_browser import chat_server
+from tests.live import LiveServer, live_server
 
 pytestmark = pytest.mark.browser
 
@@ -38,15 +38,7 @@ def one_lesson() -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def chat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    var = tmp_path_factory.mktemp("chat")
-    port = free_port()
-    env = {
-        "CHAT_DATABASE_URL": f"sqlite+aiosqlite:///{var}/chat.db",
-        "CHAT_SECRET_KEY": "x" * 40,
-        "CHAT_UPLOAD_DIR": str(var / "uploads"),
-        "CHAT_ALLOWED_ORIGINS": json.dumps([f"http://127.0.0.1:{port}"]),
-    }
-    with live_server("capstone.main:app", env=env, port=port) as server:
+    with chat_server(tmp_path_factory.mktemp("chat")) as server:
         yield server
 
 

@@ -121,7 +121,7 @@ class BodyPace:
 
 
 class Refusals:
-    """What `RefusalDoor` remembers: the 429s it may answer itself, until when, for whom."""
+    """What `RefusalDoor` remembers: the refusals it may answer itself, until when, for whom."""
 
     def __init__(
         self,

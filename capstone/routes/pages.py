@@ -153,6 +153,7 @@ REFUSALS = {
     status.HTTP_429_TOO_MANY_REQUESTS: "Too many attempts. Try again in {retry} seconds.",
     status.HTTP_503_SERVICE_UNAVAILABLE: "The server is busy. Try again in a moment.",
 }
+AT_THE_DOOR = {status.HTTP_429_TOO_MANY_REQUESTS: "Too many attempts from here. Try again later."}
 
 
 def _refused(
@@ -160,6 +161,10 @@ def _refused(
 ) -> Response:
     retry = (exc.headers or {}).get("Retry-After")
     error = REFUSALS[exc.status_code].format(retry=retry)
+    if DOOR_HEADER in (exc.headers or {}):
+        # The door shows this very page to the address's next tries, whoever makes them: it
+        # names no one's username, and no count of seconds that would go stale.
+        error, username = AT_THE_DOOR.get(exc.status_code, error), ""
     if signing_up:
         register = {"username": username, "errors": {"form": error}}
         page = _login_page(request, exc.status_code, None, register=register)

@@ -196,7 +196,7 @@ def test_sign_ups_are_throttled_per_address(app_client: Callable[..., TestClient
         "/register", data={"username": "third", "password": PASSWORD}, headers={"Origin": ORIGIN}
     )
     retry_after(page)
-    assert "Too many attempts." in page.text
+    assert "Too many attempts from here. Try again later." in page.text
     assert login(client, "third", PASSWORD).status_code == 401  # nobody was made
     assert register(app_client(ELSEWHERE), "third").status_code == 201
     move_clock(client, WINDOW + 0.1)
@@ -438,6 +438,23 @@ def test_the_doors_mark_never_reaches_a_client(app_client: Callable[..., TestCli
         answers.append(client.post("/login", data=page, headers={"Origin": ORIGIN}))
     assert [r.status_code for r in answers] == [401] * 3 + [429] + [401] + [429] * 6
     assert all("x-chat-door" not in r.headers for r in answers)
+
+
+def test_a_page_the_door_shows_again_names_no_one(app_client: Callable[..., TestClient]) -> None:
+    """Behind one address (a NAT), the next person must not see the name the last one typed."""
+    client = app_client()
+    for n in range(5):
+        assert login(client, f"nobody{n}", "wrong password").status_code == 401
+    pages = [
+        client.post(
+            "/login", data={"username": name, "password": PASSWORD}, headers={"Origin": ORIGIN}
+        )
+        for name in ("first-person", "second-person")
+    ]
+    for page in pages:
+        retry_after(page)
+        assert "Too many attempts from here. Try again later." in page.text
+        assert "first-person" not in page.text and "second-person" not in page.text
 
 
 def test_the_door_answers_late_and_closes_past_its_hold(

@@ -111,6 +111,7 @@ async def answer(
     # A resend (the ack was lost) gets the same seq back, and no second copy of the message:
     # this socket has it from its catch-up, or gets it from the room in order.
     conn.send(json.dumps({"type": "ack", "client_msg_id": out.client_msg_id, "seq": out.seq}))
+    return None
 
 
 def _describe(exc: ValidationError) -> str:

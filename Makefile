@@ -73,10 +73,10 @@ docs-build: uv ## build the site strictly into site/
 bench: uv ## the WebSocket fan-out benchmark: capstone vs lesson 17, as ratios
 	$(DEV) python -m benchmarks.fanout
 
-lint: uv ## ruff and mypy
+lint: uv ## ruff (lint and format) and mypy over everything; make test runs them too
 	$(DEV) ruff check .
 	$(DEV) ruff format --check .
-	$(DEV) mypy lessons capstone
+	$(DEV) mypy
 
 clean: ## remove the virtual environment and build output
 	rm -rf .venv site .pytest_cache .mypy_cache .ruff_cache

@@ -164,7 +164,7 @@ def html_pages(app: FastAPI) -> list[str]:
         route.path
         for route in app.routes
         if isinstance(route, APIRoute)
-        and "GET" in route.methods
+        and "GET" in (route.methods or ())
         and not route.param_convertors
         and isinstance(route.response_class, type)
         and issubclass(route.response_class, HTMLResponse)

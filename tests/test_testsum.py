@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from tools.testsum import Part, main, pytest_counts
+from tools.testsum import PARTS, Part, main, pytest_counts
 
 
 def fake(label: str, output: str, code: int = 0) -> Part:
@@ -72,3 +73,22 @@ def test_a_real_pytest_runs_summary_is_read(
     assert main([part]) == 0
     last = capsys.readouterr().out.splitlines()[-1]
     assert last == "make test: sample 1 passed, 1 xfailed · all green"
+
+
+def test_make_test_lints_and_type_checks_everything_before_the_tests() -> None:
+    assert [(part.label, part.command[1:]) for part in PARTS] == [
+        ("ruff", ("-m", "ruff", "check", ".")),
+        ("format", ("-m", "ruff", "format", "--check", ".")),
+        ("mypy", ("-m", "mypy")),
+        ("", ("-m", "pytest", "-m", "not browser")),
+        ("browser", ("-m", "pytest", "-m", "browser")),
+    ]
+    # A bare `mypy` checks what the configuration names: the tests, benchmarks and tools too.
+    config = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert config["tool"]["mypy"]["files"] == [
+        "lessons",
+        "capstone",
+        "tests",
+        "benchmarks",
+        "tools",
+    ]

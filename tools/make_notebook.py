@@ -20,7 +20,8 @@ def build(text: str) -> nbformat.NotebookNode:
         "display_name": "Python 3",
         "language": "python",
     }
-    kind, lines = None, []
+    kind: str | None = None
+    lines: list[str] = []
 
     def flush() -> None:
         body = "\n".join(lines).strip("\n")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.types import Message
 
 from capstone.main import create_app
 from capstone.settings import Settings
@@ -150,9 +151,9 @@ async def test_an_endless_upload_is_cut_off_while_streaming(
 ) -> None:
     app = create_app(make_settings(tmp_path, databases, max_upload_bytes=LIMIT))
     chunks_read = 0
-    sent: list[dict[str, object]] = []
+    sent: list[Message] = []
 
-    async def receive() -> dict[str, object]:
+    async def receive() -> Message:
         nonlocal chunks_read
         chunks_read += 1
         if chunks_read == 1:
@@ -163,7 +164,7 @@ async def test_an_endless_upload_is_cut_off_while_streaming(
             }
         return {"type": "http.request", "body": b"x" * 4096, "more_body": True}  # never ends
 
-    async def send(message: dict[str, object]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
 
     scope = {

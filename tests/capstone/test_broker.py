@@ -133,15 +133,20 @@ async def test_two_processes_hear_each_other(redis_server: Redis) -> None:
     client = connect_redis(redis_server.url)
     ann = RedisBroker(ann_hub.deliver, client, ann_hub.reconnected)
     bob = RedisBroker(bob_hub.deliver, client, bob_hub.reconnected)
-    for broker, hub in ((ann, ann_hub), (bob, bob_hub)):
+
+    async def start(broker: RedisBroker, hub: Hub) -> None:
         await broker.connect()
-        await hub.until(lambda hub=hub: hub.reconnects)
+        await hub.until(lambda: hub.reconnects)
         await broker.subscribe("general")
+
+    await start(ann, ann_hub)
+    await start(bob, bob_hub)
     await ann.publish("general", pack(1, "from ann"))
     await bob_hub.until(lambda: bob_hub.got)
     await ann_hub.until(lambda: ann_hub.got)  # the publisher's own hub too
     assert bob_hub.got == ann_hub.got == [("general", pack(1, "from ann"))]
-    await ann.disconnect(), await bob.disconnect()
+    await ann.disconnect()
+    await bob.disconnect()
     await client.aclose()
 
 

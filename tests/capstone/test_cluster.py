@@ -364,16 +364,19 @@ class Client:
             except ConnectionClosed:
                 # Closed, but its reader has not run yet to clear `self.ws`: wait for that, or
                 # this loop would find the same closed socket again without ever yielding.
-                await self.board.until(
-                    lambda closed=ws: self.ws is not closed, 30, f"{self.name} sees the close"
-                )
+                await self.board.until(self._left(ws), 30, f"{self.name} sees the close")
                 continue
             await self.board.until(
-                lambda sent_on=ws: cmid in self.acks or self.ws is not sent_on,
-                30,
-                f"{self.name} gets {cmid} acked",
+                self._acked_or_left(cmid, ws), 30, f"{self.name} gets {cmid} acked"
             )
         return self.acks[cmid]
+
+    def _left(self, ws: ClientConnection) -> Callable[[], bool]:
+        """Whether this client's socket is no longer `ws` (closed and cleared, or replaced)."""
+        return lambda: self.ws is not ws
+
+    def _acked_or_left(self, cmid: str, ws: ClientConnection) -> Callable[[], bool]:
+        return lambda: cmid in self.acks or self.ws is not ws
 
     async def send_steadily(self) -> None:
         n = 0

@@ -342,7 +342,8 @@ async def test_frames_yields_text_refuses_binary_and_closes_oversize_with_1009(
 @pytest.mark.asyncio
 async def test_typing_skips_its_author(hub: Hub, room: Room) -> None:
     ann, bob = await room.join("ann"), await room.join("bob")
-    ann.texts.clear(), bob.texts.clear()
+    ann.texts.clear()
+    bob.texts.clear()
     hub.on_payload(ROOM.name, pack(0, '{"type":"typing"}', skip="ann"))
     assert ann.texts == [] and bob.texts == ['{"type":"typing"}']
 

@@ -25,7 +25,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 from websockets.typing import Origin
 
-from capstone.cluster import chat_serve_args
+from capstone.cluster import OnLoopback, chat_serve_args
 from tests.capstone.conftest import PASSWORD
 from tests.capstone.wsreader import Reader
 from tests.live import LiveServer, free_port, live_server
@@ -55,7 +55,7 @@ def chat_server(
 
 @dataclass
 class Account:
-    server: LiveServer
+    server: OnLoopback  # a uvicorn of the chat, or the nginx in front of several
     username: str
     token: str
 
@@ -80,7 +80,7 @@ class Account:
         )
 
 
-def account(server: LiveServer, username: str, room: str | None = "general") -> Account:
+def account(server: OnLoopback, username: str, room: str | None = "general") -> Account:
     with httpx2.Client(base_url=server.url, trust_env=False) as http:
         http.post("/api/auth/register", json={"username": username, "password": PASSWORD})
         token = http.post("/api/auth/token", data={"username": username, "password": PASSWORD})

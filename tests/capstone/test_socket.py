@@ -335,6 +335,7 @@ def test_live_messages_during_catch_up_are_neither_lost_nor_repeated(
             async with chat.sessionmaker() as session:
                 room = await find_room(session, "general")
                 user = await session.get(User, 1)
+            assert room is not None and user is not None
             for n in (4, 5):
                 await post_message(chat, room, user, f"m{n}", f"c{n}")
         return await read_history(room_id, after, limit)

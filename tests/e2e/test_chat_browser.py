@@ -25,7 +25,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    FilePayload,
+    Page,
+    Route,
+    ViewportSize,
+    expect,
+)
 
 from tests.conftest import ROOT
 from tests.live import LiveServer, free_port, live_server
@@ -328,7 +336,7 @@ def test_an_xss_payload_is_shown_as_text_and_runs_nothing(open_browser) -> None:
 def test_an_attachment_uploaded_by_one_shows_for_the_other(open_browser) -> None:
     alice, bob = two_in_a_room(open_browser, "photos")
     alice.page.locator("#upload-file").set_input_files(
-        files=[{"name": "stripes.png", "mimeType": "image/png", "buffer": png(96, 48)}]
+        files=[FilePayload(name="stripes.png", mimeType="image/png", buffer=png(96, 48))]
     )
     alice.page.locator("#upload-form button[type=submit]").click()
     image = bob.page.locator("#messages .attachment img")
@@ -341,7 +349,7 @@ def test_an_attachment_uploaded_by_one_shows_for_the_other(open_browser) -> None
 
     notes = b"minutes of the meeting\n"
     alice.page.locator("#upload-file").set_input_files(
-        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": notes}]
+        files=[FilePayload(name="notes.txt", mimeType="text/plain", buffer=notes)]
     )
     alice.page.locator("#upload-form button[type=submit]").click()
     link = bob.page.locator("#messages .attachment a[download]")
@@ -358,11 +366,9 @@ def test_an_attachment_uploaded_by_one_shows_for_the_other(open_browser) -> None
     # One byte over the limit (5 MiB by default): refused, and the user is told why.
     alice.page.locator("#upload-file").set_input_files(
         files=[
-            {
-                "name": "big.bin",
-                "mimeType": "application/octet-stream",
-                "buffer": bytes(MAX_UPLOAD + 1),
-            }
+            FilePayload(
+                name="big.bin", mimeType="application/octet-stream", buffer=bytes(MAX_UPLOAD + 1)
+            )
         ]
     )
     alice.page.locator("#upload-form button[type=submit]").click()
@@ -625,7 +631,7 @@ def expect_newest_in_view(user: User, in_view: bool = True) -> None:
 
 def upload_photo(user: User, height: int = 600) -> None:
     user.page.locator("#upload-file").set_input_files(
-        files=[{"name": "tall.png", "mimeType": "image/png", "buffer": png(200, height)}]
+        files=[FilePayload(name="tall.png", mimeType="image/png", buffer=png(200, height))]
     )
     user.page.locator("#upload-form button[type=submit]").click()
 

@@ -27,8 +27,9 @@ def fresh_data() -> Iterator[None]:
     saved = copy.deepcopy((lesson.USERS, lesson.ROOMS, lesson.MESSAGES))
     yield
     for live, kept in zip((lesson.USERS, lesson.ROOMS, lesson.MESSAGES), saved, strict=True):
+        assert isinstance(live, dict) and isinstance(kept, dict)
         live.clear()
-        live.update(kept)  # type: ignore[arg-type]
+        live.update(kept)
 
 
 def openapi() -> dict[str, Any]:

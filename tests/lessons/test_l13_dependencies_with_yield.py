@@ -1,6 +1,7 @@
 """Lesson 13: yield dependencies go up a→b→c and down c→b→a, and translate the store's errors."""
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from typing import Any, cast
 
 import pytest
 from fastapi import HTTPException
@@ -145,7 +146,7 @@ def test_set_online_needs_a_boolean() -> None:
 
 def test_the_http_error_keeps_the_store_error_as_its_cause() -> None:
     # Drive the dependency by hand, as FastAPI does: next() runs the set-up, throw() the error.
-    steps = lesson.open_session("connection-1")
+    steps = cast(Generator[Any, None, None], lesson.open_session("connection-1"))
     next(steps)
     with pytest.raises(HTTPException) as caught:
         steps.throw(lesson.DuplicateMessage("m7"))

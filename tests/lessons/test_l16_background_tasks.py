@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.types import Message
 
 from lessons.l16_background_tasks import Mailer, app, get_log_path, get_mailer
 
@@ -93,11 +94,11 @@ async def test_the_response_is_sent_before_the_task_runs(log_path: Path) -> None
     # TestClient would wait for the tasks, so speak ASGI to the app the way a server does,
     # and watch the messages it sends back.
     body = json.dumps({"email": "ada@example.com"}).encode()
-    sent: asyncio.Queue[dict] = asyncio.Queue()
+    sent: asyncio.Queue[Message] = asyncio.Queue()
     requested = False
     never = asyncio.Event()
 
-    async def receive() -> dict:
+    async def receive() -> Message:
         nonlocal requested
         if not requested:
             requested = True
@@ -105,7 +106,7 @@ async def test_the_response_is_sent_before_the_task_runs(log_path: Path) -> None
         await never.wait()  # the client stays connected
         return {"type": "http.disconnect"}
 
-    async def send(message: dict) -> None:
+    async def send(message: Message) -> None:
         await sent.put(message)
 
     scope = {

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Error, Page, expect
 
 from lessons.l18_templates_and_static import app
 from tests.conftest import ROOT
@@ -52,7 +52,9 @@ def test_the_script_is_not_inline(client: TestClient) -> None:
 
 
 def test_each_page_load_gets_its_own_client_id(client: TestClient) -> None:
-    ids = [re.search(r'id="client-id">(\d+)<', client.get("/").text)[1] for _ in range(2)]
+    found = [re.search(r'id="client-id">(\d+)<', client.get("/").text) for _ in range(2)]
+    ids = [match[1] for match in found if match is not None]
+    assert len(ids) == 2
     assert int(ids[1]) == int(ids[0]) + 1
 
 
@@ -166,12 +168,15 @@ def members(browser: Browser, server: LiveServer) -> Iterator[tuple[Member, Memb
         dialogs: list[str] = []
         errors: list[str] = []
 
-        def on_dialog(dialog, dialogs=dialogs) -> None:
+        def on_dialog(dialog: Dialog, dialogs: list[str] = dialogs) -> None:
             dialogs.append(dialog.message)
             dialog.dismiss()
 
+        def on_error(error: Error, errors: list[str] = errors) -> None:
+            errors.append(str(error))
+
         page.on("dialog", on_dialog)
-        page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+        page.on("pageerror", on_error)
         page.goto(f"{server.url}/?nickname={nickname}")
         # Wait until this page's socket is open, so nothing it sends or should receive is lost.
         expect(page.locator("#status")).to_have_text("connected")

@@ -5,7 +5,7 @@
 The parts run one after another, each to its end even when an earlier one failed, with their
 output shown as it comes. The last line names each part's result, e.g.
 
-    make test: ruff ok · format ok · mypy ok · 1411 passed, 2 xfailed · browser 14 passed · all green
+    make test: ruff ok · format ok · mypy ok · 1411 passed · browser 14 passed · all green
 
 and the exit code is 0 only when every part passed.
 """

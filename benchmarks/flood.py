@@ -63,7 +63,8 @@ async def probe(
     timings: dict[str, list[float]] = {"healthz": [], "rooms": []}
     deadline = time.monotonic() + seconds if seconds is not None else None
     for n in itertools.count():
-        if (n >= count) if deadline is None else (time.monotonic() > deadline and n >= 2):
+        enough = n >= count if deadline is None else n >= 2 and time.monotonic() > deadline
+        if enough:
             break
         for name, path, headers in (("healthz", "/healthz", {}), ("rooms", "/api/rooms", auth)):
             start = time.perf_counter()

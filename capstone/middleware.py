@@ -232,8 +232,7 @@ class RefusalDoor:
                 refusals.held[address] -= 1
                 if not refusals.held[address]:
                     del refusals.held[address]
-        wait = max(1, math.ceil(refusal.until - refusals.clock()))
-        extra.append((b"retry-after", str(wait).encode()))
+        extra.append((b"retry-after", retry_after(refusal.until - refusals.clock()).encode()))
         extra.append((b"content-length", str(len(refusal.body)).encode()))
         start = {"type": "http.response.start", "status": refusal.status}
         await send({**start, "headers": refusal.headers + extra})
@@ -251,5 +250,10 @@ class Refusal:
 # A refusal's mark from the app, taken off by the door: whose repeats it may answer ("address",
 # "user" or "everyone") until its Retry-After; a refusal without it is answered by the app.
 DOOR_HEADER = "x-chat-door"
-# Set for each response anew: by RequestContextMiddleware (outside the door) or just above.
-PER_RESPONSE = {b"retry-after", b"content-length", b"x-request-id", b"x-process-time"}
+# Set for each answer from the door anew (RequestContextMiddleware, outside it, adds its own).
+PER_RESPONSE = {b"retry-after", b"content-length"}
+
+
+def retry_after(seconds: float) -> str:
+    """A `Retry-After` value: whole seconds, at least one."""
+    return str(max(1, math.ceil(seconds)))

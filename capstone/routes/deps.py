@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Literal
 
 from fastapi import Depends, HTTPException, status
@@ -10,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
 from capstone.chat import ChatState, find_room, is_member
-from capstone.middleware import DOOR_HEADER
+from capstone.middleware import DOOR_HEADER, retry_after
 from capstone.models import Room, User
 from capstone.security import SessionDep
 
@@ -45,7 +44,7 @@ async def require_member(session: AsyncSession, room: Room, user: User) -> None:
 def too_many(wait: float, detail: str, door: Door | None) -> HTTPException:
     """429 with Retry-After. `door`: whose repeats `RefusalDoor` may answer until then, this
     client address's or these credentials' (a per-user throttle); None, the app answers each."""
-    headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+    headers = {"Retry-After": retry_after(wait)}
     if door is not None:
         headers[DOOR_HEADER] = door
     return HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, detail, headers=headers)

@@ -15,8 +15,16 @@ Two kinds of object, each the one owner of its state:
   close on its way) and CLOSED. It owns the socket's catch-up, its sends, its backlog, its
   eviction and its close; the route only reads frames from it and hands it replies.
 
-Sending never suspends the caller. Each frame is encoded once; for each socket the send is
-*started* by stepping its coroutine once by hand: uvicorn's send awaits an `asyncio.Event` that is
+A socket holds as little as it can while it idles, since a chat's sockets mostly idle: the route
+awaits `Hub.join`, `Connection.next_frame` and `Hub.leave` rather than holding a context
+manager's and an async generator's frames open for the socket's whole life.
+
+Sending never suspends the caller. Each frame is encoded once (`Outgoing`). Under the chat's own
+uvicorn protocol (`capstone.server.ChatWebSocketProtocol`, found in the socket's scope under the
+extension `WIRE`) its bytes on the wire are built once too, and written to each socket's transport
+directly while the transport takes them. Otherwise (another server, the test client), or when a
+transport is paused, the send goes the ASGI way, and is *started* by stepping its coroutine once
+by hand: uvicorn's send awaits an `asyncio.Event` that is
 already set while the transport is not paused, then writes synchronously, so a send to a healthy
 socket finishes in that one step, with no task, queue or suspension. Only a send that would block
 (the peer's buffers are full) yields a future; the half-run coroutine is then finished by a drain
@@ -28,16 +36,16 @@ overflows is evicted. Python 3.12's `asyncio.eager_task_factory` would do the fi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 import json
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Collection, Coroutine
+from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
+from websockets.frames import Frame, Opcode
 
 from capstone.broker import PRESENCE_SEQ, Broker, pack, unpack
 
@@ -49,8 +57,32 @@ TOO_SLOW = 1013
 GOING_AWAY = 1012
 
 
+# The ASGI scope extension under which the chat's uvicorn protocol offers its `write_frame`:
+# `{"write_frame": callable}`, the callable taking a complete unmasked frame's bytes and
+# returning False, having written nothing, when they cannot go now.
+WIRE = "capstone.wire"
+
+
 def error_frame(code: str, detail: str) -> str:
     return json.dumps({"type": "error", "code": code, "detail": detail})
+
+
+class Outgoing:
+    """A text frame for many sockets: encoded once, and framed once the first time a socket
+    can take the frame's bytes directly (a server's frames are never masked, so they are the
+    same bytes for every socket)."""
+
+    __slots__ = ("_wire", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._wire: bytes | None = None
+
+    @property
+    def wire(self) -> bytes:
+        if self._wire is None:
+            self._wire = Frame(Opcode.TEXT, self.text.encode()).serialize(mask=False)
+        return self._wire
 
 
 class FeedSource(Protocol):
@@ -109,6 +141,7 @@ class Connection:
         "username",
         "waiting",
         "websocket",
+        "write_frame",
     )
 
     def __init__(
@@ -123,15 +156,17 @@ class Connection:
         self.hub = hub
         self.feed = feed
         self.websocket = websocket
+        wire = (websocket.scope.get("extensions") or {}).get(WIRE) or {}
+        self.write_frame: Callable[[bytes], bool] | None = wire.get("write_frame")
         self.user_id = user_id
         self.username = username
         self.session_id = session_id  # the login this socket opened with
         self.state = State.CATCHING_UP
         self.last_seq = 0
         # While catching up, live frames wait here; None once live.
-        self.waiting: list[tuple[int, str]] | None = []
+        self.waiting: list[tuple[int, Outgoing]] | None = []
         self._overflowed = False
-        self.backlog: deque[str] | None = None
+        self.backlog: deque[Outgoing] | None = None
         self.drainer: asyncio.Task[None] | None = None
         self.closer: asyncio.Task[None] | None = None
         self.handler: asyncio.Task[Any] | None = None
@@ -189,17 +224,17 @@ class Connection:
         waiting, self.waiting = self.waiting or [], None
         self.last_seq = max(self.last_seq, last)
         self.state = State.LIVE
-        for seq, text in waiting:
-            self.deliver(seq, text)
+        for seq, frame in waiting:
+            self.deliver(seq, frame)
 
-    def deliver(self, seq: int, text: str) -> None:
+    def deliver(self, seq: int, frame: Outgoing) -> None:
         """A frame for this socket: `seq` > 0 for a message (sent once, in order), 0 otherwise."""
         if self.state is State.LIVE:
             if seq:
                 if seq <= self.last_seq:
                     return  # sent already (history, or a repeated doorbell)
                 self.last_seq = seq
-            self.send(text)
+            self.send(frame)
         elif self.state is State.CATCHING_UP:
             if self._overflowed or self.waiting is None:
                 return  # the catch-up reads these from the database
@@ -207,21 +242,25 @@ class Connection:
                 self._overflowed = True
                 self.waiting.clear()
                 return
-            self.waiting.append((seq, text))
+            self.waiting.append((seq, frame))
 
     # ---- sending, without waiting ------------------------------------------------------------
 
-    def send(self, text: str) -> None:
+    def send(self, frame: Outgoing | str) -> None:
         """Send one frame in order; never suspends the caller."""
         if self.state is not State.LIVE:
             return
+        if isinstance(frame, str):
+            frame = Outgoing(frame)
         if self.backlog is not None:
             if len(self.backlog) >= self.hub.backlog_limit:
                 self.evict()
             else:
-                self.backlog.append(text)
+                self.backlog.append(frame)
             return
-        coro = self.websocket.send({"type": "websocket.send", "text": text})
+        if self.write_frame is not None and self.write_frame(frame.wire):
+            return  # the common case under the chat's own protocol
+        coro = self.websocket.send({"type": "websocket.send", "text": frame.text})
         try:
             waiting_on = coro.send(None)
         except StopIteration:
@@ -237,7 +276,7 @@ class Connection:
         try:
             await _finish(coro, waiting_on)
             while self.backlog:
-                await self.websocket.send_text(self.backlog.popleft())
+                await self.websocket.send_text(self.backlog.popleft().text)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -248,8 +287,8 @@ class Connection:
 
     # ---- reading frames ----------------------------------------------------------------------
 
-    async def frames(self) -> AsyncIterator[str]:
-        """The client's text frames, until it leaves or the hub ends this socket.
+    async def next_frame(self) -> str | None:
+        """The client's next text frame; None once it left or the hub ended this socket.
 
         A frame over the size limit closes this socket with 1009 (uvicorn's `ws_max_size` catches
         most of them first; this covers any other server); a binary frame gets an error frame.
@@ -263,14 +302,14 @@ class Connection:
                 task = asyncio.current_task()
                 if self.state is State.CLOSED and task is not None and task.cancelling():
                     task.uncancel()  # the hub ended this socket (see `_stop_handler`)
-                    return
+                    return None
                 raise
             except (WebSocketDisconnect, RuntimeError):
-                return
+                return None
             finally:
                 self._receiving = False
             if message["type"] == "websocket.disconnect":
-                return
+                return None
             text: str | None = message.get("text")
             if text is None:
                 size = len(message.get("bytes") or b"")
@@ -278,11 +317,12 @@ class Connection:
                 size = len(text) if len(text) * 4 <= limit else len(text.encode())
             if size > limit:
                 await self.close(TOO_BIG, "frame too large")
-                return
+                return None
             if text is None:
                 self.send(error_frame("bad_frame", "frames are JSON text"))
                 continue
-            yield text
+            return text
+        return None
 
     # ---- leaving -----------------------------------------------------------------------------
 
@@ -436,8 +476,9 @@ class RoomFeed:
 
     def _advance(self, seq: int, text: str) -> None:
         self.head = seq
+        frame = Outgoing(text)
         for conn in tuple(self.members):
-            conn.deliver(seq, text)
+            conn.deliver(seq, frame)
 
     def _advance_pending(self) -> None:
         assert self.head is not None
@@ -524,8 +565,7 @@ class Hub:
 
     # ---- sockets coming and going ------------------------------------------------------------
 
-    @contextlib.asynccontextmanager
-    async def connect(
+    async def join(
         self,
         websocket: WebSocket,
         room: RoomRef,
@@ -533,26 +573,28 @@ class Hub:
         username: str,
         since: int,
         session_id: str = "",
-    ) -> AsyncIterator[Connection]:
-        """Follow the room, catch the socket up from `since`, and hand it over live.
+    ) -> Connection:
+        """Follow the room, catch the socket up from `since`, and hand it over live. The caller
+        reads its frames, then calls `leave` in a `finally`.
 
         The feed is followed (subscribed) before the history is read, so nothing falls between.
-        A peer that leaves during the catch-up ends the block quietly: it resumes with `since`.
+        A peer that leaves during the catch-up is returned closed: `next_frame` gives None, and
+        the peer resumes with `since`.
         """
         feed = await self._follow(room)
         conn = Connection(self, feed, websocket, user_id, username, session_id)
         conn.handler = asyncio.current_task()
         feed.members[conn] = None
         try:
-            try:
-                await conn.catch_up(since)
-            except WebSocketDisconnect:
-                conn.state = State.CLOSED  # `frames()` then yields nothing
-            else:
-                self.presence_changed(feed, newcomer=conn)
-            yield conn
-        finally:
-            await self._leave(conn)
+            await conn.catch_up(since)
+        except WebSocketDisconnect:
+            conn.state = State.CLOSED
+        except BaseException:
+            await self.leave(conn)
+            raise
+        else:
+            self.presence_changed(feed, newcomer=conn)
+        return conn
 
     async def _follow(self, room: RoomRef) -> RoomFeed:
         """The room's feed, set up once even when several sockets join at the same moment."""
@@ -583,7 +625,7 @@ class Hub:
             del feed.members[conn]
             self.presence_changed(feed)
 
-    async def _leave(self, conn: Connection) -> None:
+    async def leave(self, conn: Connection) -> None:
         if conn.present:
             conn.state = State.CLOSED
         self.remove(conn)
@@ -610,9 +652,10 @@ class Hub:
         elif seq == PRESENCE_SEQ:
             self.presence_changed(feed, ring=False)
         else:
+            frame = Outgoing(text)
             for conn in tuple(feed.members):
                 if not (skip and conn.username == skip):
-                    conn.deliver(0, text)
+                    conn.deliver(0, frame)
 
     def resync(self) -> None:
         """The broker reconnected: doorbells may have been lost, so read every room to its head."""
@@ -701,15 +744,15 @@ class Hub:
 
     @staticmethod
     def _send_presence(feed: RoomFeed, online: list[str]) -> None:
-        text = json.dumps({"type": "presence", "room": feed.name, "online": online})
+        frame = Outgoing(json.dumps({"type": "presence", "room": feed.name, "online": online}))
         newcomers, feed.newcomers = feed.newcomers, []
         if online != feed.announced:
             feed.announced = online
             for conn in tuple(feed.members):
-                conn.deliver(0, text)
+                conn.deliver(0, frame)
         else:
             for conn in newcomers:
-                conn.deliver(0, text)  # a second tab of someone already online
+                conn.deliver(0, frame)  # a second tab of someone already online
 
     # ---- logins that ended --------------------------------------------------------------------
 

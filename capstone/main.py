@@ -142,9 +142,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Every request body is counted as it arrives (with or without Content-Length): past its
     # route's limit, 413 before more is read. Set on the routers, not the app, so the limit
     # answers inside RequestContextMiddleware and its 413 has the security headers too.
-    for module in (auth, users, rooms, health, socket, pages):
+    for module in (auth, users, rooms, health, pages):
         app.include_router(module.router, max_body_size=settings.max_body_bytes)
     app.include_router(attachments.router, max_body_size=attachments.body_limit(settings))
+    # A socket has no request body: its frames have their own limit (`--ws-max-size`, and the
+    # hub's). Its route goes on the app's own router (see `capstone.routes.socket`).
+    socket.install(app)
     app.include_router(docs.router)
     app.mount(docs.ASSETS, docs.assets(), name="docs-assets")
     if STATIC_DIR.is_dir():

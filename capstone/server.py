@@ -1,5 +1,6 @@
-"""uvicorn's protocols with the limits no ASGI middleware can set: `ChatHttpProtocol` for each
-request's head (its request line and headers), `ChatWebSocketProtocol` for a socket's bad text.
+"""uvicorn's protocols with what no ASGI app can do itself: `ChatHttpProtocol` limits each
+request's head (its request line and headers); `ChatWebSocketProtocol` answers a socket's bad text
+quietly, writes a frame built once for a whole room, and forgets the handshake once it is done.
 
 uvicorn itself has none: a client may send megabytes of headers, or send half a request and hold
 the connection open for ever. No ASGI middleware can help, as the app first sees a request once
@@ -41,8 +42,10 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
 from websockets.http11 import MAX_LINE_LENGTH as HANDSHAKE_MAX_LINE
+from websockets.http11 import Request
 from websockets.protocol import State as SocketState
 
+from capstone.hub import WIRE
 from capstone.settings import Settings
 
 # A refused client still sending (a browser with oversized cookies) gets this long to finish
@@ -245,13 +248,48 @@ class ChatHttpProtocol(HttpToolsProtocol):
 
 
 class ChatWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's websockets-sansio protocol, quiet about a client's text frame that is not UTF-8.
+    """uvicorn's websockets-sansio protocol with three changes.
 
-    uvicorn closes such a socket with 1007, as RFC 6455 asks, but logs a traceback for it; and a
-    second bad frame already on its way meets a connection that is closing, whose error escapes
-    to asyncio's handler as another traceback. Here the frame is checked first: one log line, the
-    1007, and frames after the close are dropped as uvicorn drops them.
+    - **A text frame that is not UTF-8.** uvicorn closes the socket with 1007, as RFC 6455 asks,
+      but logs a traceback for it; and a second bad frame already on its way meets a connection
+      that is closing, whose error escapes to asyncio's handler as another traceback. Here the
+      frame is checked first: one log line, the 1007, and frames after the close are dropped as
+      uvicorn drops them.
+    - **A frame built once for many sockets** (`write_frame`). A server's frames are not masked,
+      so with no extension (no compression) a message's bytes on the wire are the same for every
+      socket. The protocol offers `write_frame` in the socket's ASGI scope, under the extension
+      `capstone.hub.WIRE`; the hub hands it those bytes, and they go to the transport in one
+      call, instead of one trip per socket through Starlette's `send`, uvicorn's `send` and
+      `websockets`' framing. Whatever cannot go that way at that moment (a paused transport, a
+      close under way) goes the ASGI way, which waits and raises as it always does.
+    - **The handshake is forgotten** once the socket is accepted. uvicorn keeps the request and
+      the 101 response, with their headers, for the connection's whole life; nothing reads them
+      after the 101 is written, and on an idle socket they are a large part of its memory.
     """
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        if not self.close_sent:  # the handshake was valid, and the app will see the scope
+            self.scope["extensions"][WIRE] = {"write_frame": self.write_frame}  # type: ignore[index]
+
+    def start_keepalive(self) -> None:
+        # uvicorn calls it once, just after it wrote the 101.
+        super().start_keepalive()
+        self.request = self.response = None  # type: ignore[assignment]
+
+    def write_frame(self, frame: bytes) -> bool:
+        """Write one complete, unmasked frame now, or return False and write nothing."""
+        if (
+            not self.handshake_complete
+            or self.close_sent
+            or self.disconnected
+            or not self.writable.is_set()  # paused: the ASGI send waits for the buffer
+            or self.conn.state is not SocketState.OPEN
+            or self.conn.extensions  # compressed: the bytes differ per socket
+        ):
+            return False
+        self.transport.write(frame)
+        return True
 
     def send_receive_event_to_app(self) -> None:
         if self.curr_msg_data_type == "text" and not self.close_sent:

@@ -2,9 +2,13 @@
 
 Handshake: origin and credentials are checked before accept (`SocketUser`; refusal = 1008), then
 membership (joining is `POST /api/rooms/{room}/join`, never a socket), then the user's socket cap
-(across every worker). After accept the hub owns the socket (`Hub.connect`): it follows the room,
+(across every worker). After accept the hub owns the socket (`Hub.join`): it follows the room,
 sends the history after `since`, then goes live with no gap or repeat. This handler only reads the
 client's frames from the connection and answers them.
+
+The route is added to the app's own router (`install`), not through an included `APIRouter`:
+FastAPI routes a request through each included router with frames of its own, and a socket's
+request lasts as long as the socket, so on an idle socket they would be kept for nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import json
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketException, status
+from fastapi import FastAPI, Query, WebSocket, WebSocketException, status
 from pydantic import ValidationError
 
 from capstone.broker import pack
@@ -25,13 +29,15 @@ from capstone.routes.deps import ChatDep
 from capstone.schemas import MAX_INT, MessageFrame, TypingFrame, client_frame
 from capstone.security import SocketIdentity, SocketUser
 
-router = APIRouter()
 log = logging.getLogger("capstone.socket")
 # How soon a client whose frame was bad, or a typing frame too soon, could usefully send again.
 REFUSED_PAUSE = 1.0
 
 
-@router.websocket("/ws/rooms/{room}")
+def install(app: FastAPI) -> None:
+    app.add_api_websocket_route("/ws/rooms/{room}", room_socket)
+
+
 async def room_socket(
     websocket: WebSocket,
     room: str,
@@ -44,11 +50,12 @@ async def room_socket(
         raise WebSocketException(status.WS_1008_POLICY_VIOLATION, "too many sockets")
     try:
         await websocket.accept()
-        async with chat.hub.connect(
+        conn = await chat.hub.join(
             websocket, joined, user.id, user.username, since, user.session_id
-        ) as conn:
+        )
+        try:
             refused = 0
-            async for raw in conn.frames():
+            while (raw := await conn.next_frame()) is not None:
                 wait = await answer(chat, conn, joined, user, raw)
                 refused = refused + 1 if wait is not None else 0
                 if wait is not None and refused >= chat.settings.rate_limit_messages:
@@ -57,6 +64,8 @@ async def room_socket(
                     # buffers (TCP's flow control), not on this worker's CPU. Frames to it go
                     # on meanwhile. A pause in the protocol, not a wait for an event.
                     await asyncio.sleep(wait)
+        finally:
+            await chat.hub.leave(conn)
     finally:
         await chat.state.release_socket(user.id)
 

@@ -1,5 +1,8 @@
 """The hub, with stand-ins that behave like the real parts: sockets whose send completes without
 suspending while writable and waits like uvicorn's when not, and a "database" of stored messages.
+Every test that uses the `room` fixture runs twice: with sockets reached through ASGI's `send`
+only (any server), and with sockets that also take a frame's bytes directly, as the chat's own
+uvicorn protocol offers (`capstone.server.ChatWebSocketProtocol.write_frame`).
 
 What a socket receives is what a chat user sees, so each test asserts the frames a socket got.
 """
@@ -9,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import struct
 from collections.abc import AsyncIterator, Collection
 from typing import Any
 
@@ -16,16 +20,33 @@ import pytest
 import pytest_asyncio
 
 from capstone.broker import MemoryBroker, pack
-from capstone.hub import Connection, Hub, RoomRef, State
+from capstone.hub import WIRE, Connection, Hub, RoomRef, State
 
 ROOM = RoomRef(1, "general")
 
 
-class FakeSocket:
-    """uvicorn's send in miniature: `await writable.wait()`, then a synchronous write."""
+def unframe(data: bytes) -> str:
+    """The text of one complete frame as a server writes it: final, text, not masked."""
+    assert data[0] == 0x81 and not data[1] & 0x80, data[:2]
+    length, start = data[1], 2
+    if length == 126:
+        length, start = struct.unpack("!H", data[2:4])[0], 4
+    elif length == 127:
+        length, start = struct.unpack("!Q", data[2:10])[0], 10
+    assert len(data) == start + length, "one whole frame, nothing more"
+    return data[start:].decode()
 
-    def __init__(self, name: str) -> None:
+
+class FakeSocket:
+    """uvicorn's send in miniature: `await writable.wait()`, then a synchronous write; with
+    `wire`, also the chat's protocol's `write_frame`, which writes only while writable."""
+
+    def __init__(self, name: str, wire: bool = False) -> None:
         self.name = name
+        self.scope: dict[str, Any] = {"type": "websocket", "extensions": {}}
+        if wire:
+            self.scope["extensions"][WIRE] = {"write_frame": self.write_frame}
+        self.wires: list[bytes] = []  # what came through `write_frame`
         self.writable = asyncio.Event()
         self.writable.set()
         self.texts: list[str] = []
@@ -47,6 +68,14 @@ class FakeSocket:
 
     async def send_text(self, text: str) -> None:
         await self.send({"type": "websocket.send", "text": text})
+
+    def write_frame(self, frame: bytes) -> bool:
+        if not self.writable.is_set() or self.broken or self.closed_with is not None:
+            return False  # uvicorn's protocol: paused, gone or closing; the ASGI send decides
+        self.wires.append(frame)
+        self.texts.append(unframe(frame))
+        self.changed.set()
+        return True
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         await self.send({"type": "websocket.close", "code": code, "reason": reason})
@@ -109,28 +138,28 @@ def hub(db: FakeDatabase) -> Hub:
 class Room:
     """Sockets held open in the hub, each as the socket route holds one."""
 
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, wire: bool = False) -> None:
         self.hub = hub
+        self.wire = wire
         self.stack = contextlib.AsyncExitStack()
         self.sockets: dict[str, tuple[FakeSocket, Connection]] = {}
 
     async def join(self, name: str, since: int = 0, user_id: int | None = None) -> FakeSocket:
-        socket = FakeSocket(name)
+        socket = FakeSocket(name, self.wire)
         user = user_id or len(self.sockets) + 1
-        conn = await self.stack.enter_async_context(
-            self.hub.connect(socket, ROOM, user, name, since)  # type: ignore[arg-type]
-        )
+        conn = await self.hub.join(socket, ROOM, user, name, since)  # type: ignore[arg-type]
+        self.stack.push_async_callback(self.hub.leave, conn)
         self.sockets[name] = (socket, conn)
         return socket
 
     async def leave(self, name: str) -> None:
         _, conn = self.sockets.pop(name)
-        await self.hub._leave(conn)
+        await self.hub.leave(conn)
 
 
-@pytest_asyncio.fixture
-async def room(hub: Hub) -> AsyncIterator[Room]:
-    room = Room(hub)
+@pytest_asyncio.fixture(params=["asgi", "wire"])
+async def room(hub: Hub, request: pytest.FixtureRequest) -> AsyncIterator[Room]:
+    room = Room(hub, wire=request.param == "wire")
     async with room.stack:
         yield room
 
@@ -158,6 +187,8 @@ async def test_healthy_sockets_get_the_frame_without_a_task_or_a_suspension(
     assert asyncio.all_tasks() == tasks_before
     assert len({socket.texts[-1] for socket in sockets}) == 1  # one string for every recipient
     assert all(socket.messages() == [1] for socket in sockets)
+    if room.wire:  # and one frame's bytes, built once, for all of them
+        assert all(socket.wires[-1] is sockets[0].wires[-1] for socket in sockets)
 
 
 @pytest.mark.asyncio
@@ -208,7 +239,7 @@ async def test_a_peer_that_never_reads_again_is_let_go_after_the_close_bound(
     await room.join("ann")
     stuck = await room.join("stuck")
     conn = room.sockets["stuck"][1]
-    reading = asyncio.create_task(anext(aiter(conn.frames()), None))
+    reading = asyncio.create_task(conn.next_frame())
     conn.handler = reading  # the handler waiting for the client's next frame
     stuck.writable.clear()
     for seq in db.store(6):
@@ -325,7 +356,7 @@ async def test_a_since_past_the_head_resumes_from_the_head(
 
 
 @pytest.mark.asyncio
-async def test_frames_yields_text_refuses_binary_and_closes_oversize_with_1009(
+async def test_next_frame_gives_text_refuses_binary_and_closes_oversize_with_1009(
     hub: Hub, room: Room
 ) -> None:
     ann = await room.join("ann")
@@ -333,8 +364,8 @@ async def test_frames_yields_text_refuses_binary_and_closes_oversize_with_1009(
     ann.incoming.put_nowait({"type": "websocket.receive", "text": "hello"})
     ann.incoming.put_nowait({"type": "websocket.receive", "bytes": b"\x00"})
     ann.incoming.put_nowait({"type": "websocket.receive", "text": "x" * 20000})
-    got = [text async for text in conn.frames()]
-    assert got == ["hello"]
+    got = [await conn.next_frame(), await conn.next_frame()]
+    assert got == ["hello", None]
     assert ann.frames("error")[-1]["code"] == "bad_frame"
     assert ann.closed_with == 1009
 

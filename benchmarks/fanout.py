@@ -72,6 +72,8 @@ CONNECT_TIMEOUT = 30.0
 # At most this many handshakes in flight: a burst of a thousand SYNs would overflow the listen
 # backlog and cost seconds of retransmission instead of measuring anything.
 CONNECTING_AT_ONCE = 64
+# The stall check's texts: about 4 KiB a frame, under the capstone's limit of 4000 characters.
+STALL_TEXT = 3950
 
 
 # ---- the server process, seen from /proc ---------------------------------------------------------
@@ -817,7 +819,7 @@ async def stall(target: Target, args: argparse.Namespace) -> dict[str, Any]:
             watch = StallWatch(server, tally, args.stall_settle)
             sent = await send_phase(
                 sender, target, tally, [server.pid], tag=tag, rate=200,
-                messages=round(200 * args.stall_seconds), size=4096, readers=len(healthy),
+                messages=round(200 * args.stall_seconds), size=STALL_TEXT, readers=len(healthy),
                 drain=args.stall_settle, stop_early=watch,
             )  # fmt: skip
             latencies = sorted(tally.latencies_ns)
@@ -1174,7 +1176,7 @@ def table(report: dict[str, Any]) -> str:
     head = (
         f"{'server':<15}{'CPU/deliv µs':>13}{'user':>7}{'sys':>7}{'ratio (range)':>19}"
         f"{'p50 ms':>8}{'p99 ms':>8}{'lost':>6}{'KiB/sock':>9}{'ratio (range)':>19}"
-        f"  {'stall':<24}{'knee N=' + str(report['settings']['knee_readers']):<12}"
+        f"  {'stall':<28}{'knee N=' + str(report['settings']['knee_readers']):<12}"
     )
     lines = [head, "-" * len(head)]
     for key, label in (("loop", "lesson 17 loop"), ("capstone", "capstone")):
@@ -1187,7 +1189,7 @@ def table(report: dict[str, Any]) -> str:
         lines.append(
             f"{label:<15}{med(s['cpu_us']):>13}{med(s['user_us']):>7}{med(s['system_us']):>7}"
             f"{cpu_ratio:>19}{med(s['p50_ms'], 1):>8}{med(s['p99_ms'], 1):>8}{s['lost']:>6}"
-            f"{med(s['kib_per_socket'], 1):>9}{mem_ratio:>19}  {stall_text:<24}{knee_text:<12}"
+            f"{med(s['kib_per_socket'], 1):>9}{mem_ratio:>19}  {stall_text:<28}{knee_text:<12}"
         )
     lines.append(
         "capstone/loop per repeat: total "
@@ -1210,7 +1212,7 @@ def table(report: dict[str, Any]) -> str:
             f"{worker_run.get('cpu_us')} µs/delivery, Redis {worker_run.get('redis_us')} µs, "
             f"p50/p99 {worker_run.get('p50_ms')}/{worker_run.get('p99_ms')} ms, "
             f"lost {worker_run.get('lost')}"
-            + (f", {worker_run['error']}" if "error" in worker_run else "")
+            + (f", {worker_run['error']}" if worker_run.get("error") else "")
         )
     return "\n".join(lines)
 

@@ -699,8 +699,9 @@ class Measure:
 
 
 @contextlib.asynccontextmanager
-async def running(target: Target) -> AsyncIterator[ServerProcess]:
-    """A fresh server (and, for the capstone, a fresh database and accounts) for one use."""
+async def running(target: Target, peers: list[Peer]) -> AsyncIterator[ServerProcess]:
+    """A fresh server (and, for the capstone, a fresh database and accounts) for one use. The
+    clients in `peers` are cut off before it stops, so its shutdown has no sockets to close."""
     with tempfile.TemporaryDirectory(prefix="fanout-") as tmp:
         server = target.server(Path(tmp))
         try:
@@ -708,6 +709,7 @@ async def running(target: Target) -> AsyncIterator[ServerProcess]:
             await target.prepare(server.port)
             yield server
         finally:
+            close_all(peers)
             server.stop()
 
 
@@ -716,7 +718,7 @@ async def measure(target: Target, args: argparse.Namespace, repeat: int) -> Meas
     result = Measure(server=target.key, readers=readers)
     peers: list[Peer] = []
     try:
-        async with running(target) as server:
+        async with running(target, peers) as server:
             tally = Tally()
             sender = await open_peer(target, server.port, 0, tally, kind=Sender)
             peers.append(sender)
@@ -804,7 +806,7 @@ async def stall(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"server": target.key}
     peers: list[Peer] = []
     try:
-        async with running(target) as server:
+        async with running(target, peers) as server:
             tally, stuck_tally = Tally(), Tally()
             sender = await open_peer(target, server.port, 0, tally, kind=Sender)
             peers.append(sender)
@@ -884,7 +886,7 @@ async def knee(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"server": target.key, "readers": args.knee_readers, "steps": []}
     peers: list[Peer] = []
     try:
-        async with running(target) as server:
+        async with running(target, peers) as server:
             tally = Tally()
             sender = await open_peer(target, server.port, 0, tally, kind=Sender)
             peers.append(sender)
@@ -943,7 +945,7 @@ async def fit(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"server": target.key, "points": []}
     peers: list[Peer] = []
     try:
-        async with running(target) as server:
+        async with running(target, peers) as server:
             tally = Tally()
             sender = await open_peer(target, server.port, 0, tally, kind=Sender)
             peers.append(sender)
@@ -1191,14 +1193,16 @@ def table(report: dict[str, Any]) -> str:
             f"{cpu_ratio:>19}{med(s['p50_ms'], 1):>8}{med(s['p99_ms'], 1):>8}{s['lost']:>6}"
             f"{med(s['kib_per_socket'], 1):>9}{mem_ratio:>19}  {stall_text:<28}{knee_text:<12}"
         )
-    lines.append(
-        "capstone/loop per repeat: total "
-        + ", ".join(f"{v:.2f}" for v in cap_ratio["cpu_per_delivery"]["values"])
-        + f"; user {rng(cap_ratio['user_per_delivery'])}"
-        + f"; system {rng(cap_ratio['system_per_delivery'])}"
-        + "; memory "
-        + ", ".join(f"{v:.2f}" for v in cap_ratio["kib_per_idle_socket"]["values"])
-    )
+    lines.append("capstone/loop, median (range) and each repeat in order:")
+    for name, label in (
+        ("cpu_per_delivery", "CPU per delivery"),
+        ("user_per_delivery", "  user time"),
+        ("system_per_delivery", "  system time"),
+        ("kib_per_idle_socket", "memory per idle socket"),
+    ):
+        block = cap_ratio[name]
+        each = ", ".join(f"{v:.2f}" for v in block["values"])
+        lines.append(f"  {label:<24}{rng(block):<20}{each}")
     if "fit" in report:
         for key, fitted in report["fit"].items():
             lines.append(

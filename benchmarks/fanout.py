@@ -1218,7 +1218,7 @@ def table(report: dict[str, Any]) -> str:
             f"lost {worker_run.get('lost')}"
             + (f", {worker_run['error']}" if worker_run.get("error") else "")
         )
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

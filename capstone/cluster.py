@@ -18,14 +18,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pwd
 import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from capstone.__main__ import FRAME_MARGIN, own_origins
@@ -393,6 +397,74 @@ class Worker(Uvicorn):
             "capstone.main:app", port, env, [*args, "--forwarded-allow-ips", "127.0.0.1"]
         )
         self.name = f"worker on port {port}"
+
+
+# ---- throwaway services, for the tests and the benchmarks ----------------------------------------
+# A PostgreSQL or Redis of its own in a temporary folder, removed after; and why one cannot run
+# here, as a sentence, or None. The tests' fixtures and `benchmarks.fanout` both use these.
+
+REDIS_SERVER = "/usr/bin/redis-server"
+
+
+def postgres_missing() -> str | None:
+    if postgres_bin() is None:
+        return "PostgreSQL is not installed (apt-get install postgresql)"
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "PostgreSQL refuses root and there is no `postgres` user to run it as"
+    return None
+
+
+def redis_missing() -> str | None:
+    if shutil.which("redis-server") or os.access(REDIS_SERVER, os.X_OK):
+        return None
+    return "Redis is not installed (apt-get install redis-server)"
+
+
+def nginx_missing() -> str | None:
+    return None if nginx_bin() else "nginx is not installed (apt-get install nginx)"
+
+
+@contextmanager
+def service_folder(prefix: str) -> Iterator[Path]:
+    """A temporary folder the `postgres` user can reach too (pytest's own are 0700 root)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def running_postgres() -> Iterator[Postgres]:
+    with service_folder("chat-postgres-") as folder:
+        server = Postgres(folder / "postgres", free_port())
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+@contextmanager
+def running_redis() -> Iterator[Redis]:
+    with service_folder("chat-redis-") as folder:
+        server = Redis(folder, free_port())
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+def fresh_database(postgres: Postgres) -> str:
+    """A new empty database with a unique name, as an asyncpg URL."""
+    name = f"chat_{uuid.uuid4().hex[:16]}"
+    postgres.create_database(name)
+    return postgres.url(name)
 
 
 # ---- the command ---------------------------------------------------------------------------------

@@ -108,9 +108,13 @@ async def test_messages_stored_together_keep_every_promise(writer: MessageWriter
     ]
     results = await asyncio.gather(*(writer.store(m) for m in batch), return_exceptions=True)
     first, elsewhere, again, nobody, two, no_room = results
+    if not writer.sqlite and isinstance(again, Stored):
+        # On the Core path each message is its own transaction, racing the others (in the app
+        # the room's lock orders them): the resend may win, and then the first is the repeat.
+        first, again = again, first
     assert isinstance(first, Stored) and isinstance(elsewhere, Stored) and isinstance(two, Stored)
     assert elsewhere.seq == 1
-    if writer.sqlite:  # one trip, in arrival order (elsewhere, the app's room lock orders them)
+    if writer.sqlite:  # one trip, in arrival order
         assert (first.seq, two.seq) == (1, 2)
     assert {first.seq, two.seq} == {1, 2}
     assert again == first.id

@@ -48,7 +48,9 @@ def test_list_json_has_the_documented_keys() -> None:
     rows = json.loads(out.stdout)
     assert [row["number"] for row in rows] == [lesson.number for lesson in LESSONS]
     for row in rows:
-        assert set(row) == {"number", "slug", "title", "module", "test", "page", "notebook"}
+        keys = {"number", "slug", "title", "module", "test", "page", "notebook", "exercises"}
+        assert set(row) == keys
+        assert row["exercises"] == lessons.find(row["number"]).exercises
         for key in ("test", "page", "notebook"):
             assert (ROOT / row[key]).is_file(), row[key]
 

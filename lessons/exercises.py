@@ -1,0 +1,202 @@
+"""The exercises: find them, check them, show progress, watch, and put starters back.
+
+A lesson's exercises live in three places, under one name `exN_what` each:
+
+- `exercises/lNN_slug/exN_what.py`: the learner's copy, a small app with a marked gap;
+- `exercises/lNN_slug/checks/test_exN_what.py`: the checks, pytest tests;
+- `exercises/solutions/lNN_slug/exN_what.py`: the reference solution;
+
+and the pristine starter ships in this package, `lessons/starters/lNN_slug/exN_what.py`.
+The checks run in a child pytest, so that a learner's broken file never breaks this command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lessons import ROOT, STARTERS_DIR, Lesson, discover
+from lessons.exercise_plugin import REPORT_ENV
+
+EXERCISES_DIR = ROOT / "exercises"
+SOLUTIONS_DIR = EXERCISES_DIR / "solutions"
+FROM_ENV = "LESSONS_EXERCISES_FROM"  # read by exercises/conftest.py
+CHECK_TIMEOUT = 300  # seconds for one pytest run; each check is also bounded by pytest-timeout
+
+
+@dataclass(frozen=True)
+class Exercise:
+    lesson: Lesson
+    name: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.lesson.name}/{self.name}"
+
+    @property
+    def starter(self) -> Path:
+        return EXERCISES_DIR / self.lesson.name / f"{self.name}.py"
+
+    @property
+    def pristine(self) -> Path:
+        return STARTERS_DIR / self.lesson.name / f"{self.name}.py"
+
+    @property
+    def solution(self) -> Path:
+        return SOLUTIONS_DIR / self.lesson.name / f"{self.name}.py"
+
+    @property
+    def checks(self) -> Path:
+        return EXERCISES_DIR / self.lesson.name / "checks" / f"test_{self.name}.py"
+
+
+def exercises_of(lessons: Iterable[Lesson]) -> list[Exercise]:
+    return [Exercise(lesson, name) for lesson in lessons for name in lesson.exercises]
+
+
+def run_checks(exercises: list[Exercise], solution: bool = False) -> dict[Exercise, str | None]:
+    """Each exercise's first failing expectation, or None when all its checks pass."""
+    if not exercises:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="lessons-check-") as folder:
+        report = Path(folder) / "report.json"
+        env = {
+            **os.environ,
+            FROM_ENV: str(SOLUTIONS_DIR if solution else EXERCISES_DIR),
+            REPORT_ENV: str(report),
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "--no-header",
+            # Check files are found by path, not as importable modules: two lessons may one day
+            # share an exercise name.
+            "--import-mode=importlib",
+            "-p",
+            "lessons.exercise_plugin",
+            *(str(exercise.checks) for exercise in exercises),
+        ]
+        done = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=CHECK_TIMEOUT
+        )
+        if not report.is_file():
+            raise RuntimeError(f"the checks did not run:\n{done.stdout[-2000:]}{done.stderr}")
+        found: dict[str, str | None] = json.loads(report.read_text(encoding="utf-8"))
+    missing = "its checks did not run (is the check file there?)"
+    return {exercise: found.get(exercise.key, missing) for exercise in exercises}
+
+
+def verdict(failure: str | None) -> str:
+    return "done" if failure is None else f"not yet: {failure}"
+
+
+def check(lesson: Lesson, solution: bool = False) -> int:
+    exercises = exercises_of([lesson])
+    if not exercises:
+        print(f"{lesson.code} no exercises yet")
+        return 0
+    results = run_checks(exercises, solution)
+    width = max(len(exercise.name) for exercise in exercises)
+    for exercise, failure in results.items():
+        print(f"{lesson.code} {exercise.name:<{width}}  {verdict(failure)}")
+    return 0 if all(failure is None for failure in results.values()) else 1
+
+
+def progress() -> int:
+    lessons = discover()
+    results = run_checks(exercises_of(lessons))
+    width = max([len("exercise"), *(len(exercise.name) for exercise in results)])
+    print(f"lesson  {'exercise':<{width}}  state")
+    for lesson in lessons:
+        mine = [
+            (exercise, failure)
+            for exercise, failure in results.items()
+            if exercise.lesson == lesson
+        ]
+        if not mine:
+            print(f"{lesson.code}      {'-':<{width}}  no exercises yet")
+        for exercise, failure in mine:
+            state = "done" if failure is None else "not yet"
+            print(f"{lesson.code}      {exercise.name:<{width}}  {state}")
+    finished = sum(failure is None for failure in results.values())
+    print(f"{finished} of {len(results)} exercises done")
+    return 0
+
+
+def reset(lesson: Lesson) -> int:
+    exercises = exercises_of([lesson])
+    if not exercises:
+        print(f"{lesson.code} no exercises yet: nothing to put back")
+        return 0
+    for exercise in exercises:
+        exercise.starter.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(exercise.pristine, exercise.starter)
+        print(f"{exercise.starter.relative_to(ROOT)}  put back as shipped")
+    return 0
+
+
+def watch(
+    lesson: Lesson | None,
+    runs: int | None = None,
+    changes: Callable[[], Iterable[object]] | None = None,
+) -> int:
+    """Check the first unfinished exercise again after every save under exercises/.
+
+    Ends when every exercise in view is done, after `runs` re-runs when given, or on Ctrl-C.
+    `changes` yields once per batch of saved files; tests may pass their own.
+    """
+    pending = exercises_of([lesson] if lesson else discover())
+    if not pending:
+        print("no exercises yet")
+        return 0
+    results = run_checks(pending)
+    pending = [exercise for exercise in pending if results[exercise] is not None]
+
+    def show_current() -> None:
+        current = pending[0]
+        print(f"{current.lesson.code} {current.name}  {verdict(results[current])}")
+        print(f"  edit {current.starter.relative_to(ROOT)} and save; Ctrl-C stops", flush=True)
+
+    if not pending:
+        print("every exercise here is done")
+        return 0
+    show_current()
+    saves = changes() if changes is not None else _saves()
+    rerun = 0
+    try:
+        for _ in saves:
+            rerun += 1
+            # Run the current one; when it is done, move on and show the next one's state.
+            while pending:
+                results.update(run_checks(pending[:1]))
+                if results[pending[0]] is not None:
+                    break
+                print(f"{pending[0].lesson.code} {pending[0].name}  done", flush=True)
+                pending.pop(0)
+            if not pending:
+                print("every exercise here is done")
+                return 0
+            show_current()
+            if runs is not None and rerun >= runs:
+                return 1
+    except KeyboardInterrupt:
+        print("\nstopped")
+        return 130
+    return 1
+
+
+def _saves() -> Iterable[object]:
+    from watchfiles import PythonFilter
+    from watchfiles import watch as watch_files
+
+    # Only .py files count, and the check runs' own bytecode is never a save.
+    return watch_files(EXERCISES_DIR, watch_filter=PythonFilter(), raise_interrupt=True)

@@ -61,15 +61,19 @@ def exercises_of(lessons: Iterable[Lesson]) -> list[Exercise]:
     return [Exercise(lesson, name) for lesson in lessons for name in lesson.exercises]
 
 
-def run_checks(exercises: list[Exercise], solution: bool = False) -> dict[Exercise, str | None]:
-    """Each exercise's first failing expectation, or None when all its checks pass."""
+def run_checks(exercises: list[Exercise], source: Path | None = None) -> dict[Exercise, str | None]:
+    """Each exercise's first failing expectation, or None when all its checks pass.
+
+    `source` holds the `lNN_slug/` folders under test: the learner's (the default), the
+    reference solutions, or the pristine starters.
+    """
     if not exercises:
         return {}
     with tempfile.TemporaryDirectory(prefix="lessons-check-") as folder:
         report = Path(folder) / "report.json"
         env = {
             **os.environ,
-            FROM_ENV: str(SOLUTIONS_DIR if solution else EXERCISES_DIR),
+            FROM_ENV: str(source or EXERCISES_DIR),
             REPORT_ENV: str(report),
         }
         command = [
@@ -104,7 +108,7 @@ def check(lesson: Lesson, solution: bool = False) -> int:
     if not exercises:
         print(f"{lesson.code} no exercises yet")
         return 0
-    results = run_checks(exercises, solution)
+    results = run_checks(exercises, SOLUTIONS_DIR if solution else None)
     width = max(len(exercise.name) for exercise in exercises)
     for exercise, failure in results.items():
         print(f"{lesson.code} {exercise.name:<{width}}  {verdict(failure)}")

@@ -17,6 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
+import nbformat
 import pytest
 
 import lessons
@@ -83,6 +84,25 @@ def test_the_reference_solution_passes_its_checks(
     exercise: Exercise, solutions_results: dict[Exercise, str | None]
 ) -> None:
     assert solutions_results[exercise] is None, solutions_results[exercise]
+
+
+@pytest.mark.parametrize("lesson", WITH_EXERCISES, ids=lambda lesson: lesson.code)
+def test_the_page_names_each_exercise_and_the_check_command(lesson: lessons.Lesson) -> None:
+    page = (ROOT / lesson.page).read_text(encoding="utf-8")
+    exercises_section = page.partition("## Exercises")[2]
+    assert f"uv run python -m lessons check {lesson.code}" in exercises_section
+    for name in lesson.exercises:
+        assert f"exercises/{lesson.name}/{name}.py" in exercises_section, name
+
+
+@pytest.mark.parametrize("lesson", WITH_EXERCISES, ids=lambda lesson: lesson.code)
+def test_the_notebook_ends_with_the_exercises(lesson: lessons.Lesson) -> None:
+    notebook = nbformat.read(ROOT / lesson.notebook, as_version=4)
+    last = notebook.cells[-1]
+    assert last.cell_type == "markdown"
+    assert f"uv run python -m lessons check {lesson.code}" in last.source
+    for name in lesson.exercises:
+        assert f"exercises/{lesson.name}/{name}.py" in last.source, name
 
 
 # The commands, as a learner sees them, in a copy of the project.

@@ -18,12 +18,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lessons import ROOT, STARTERS_DIR, Lesson, discover
 from lessons.exercise_plugin import REPORT_ENV
+
+if TYPE_CHECKING:
+    from watchfiles import Change
 
 EXERCISES_DIR = ROOT / "exercises"
 SOLUTIONS_DIR = EXERCISES_DIR / "solutions"
@@ -75,6 +79,9 @@ def run_checks(exercises: list[Exercise], source: Path | None = None) -> dict[Ex
             **os.environ,
             FROM_ENV: str(source or EXERCISES_DIR),
             REPORT_ENV: str(report),
+            # The project's other pytest plugins (browsers, notebooks, property tests) take
+            # seconds to load and serve no check: only the two that the settings name are loaded.
+            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         }
         command = [
             sys.executable,
@@ -82,6 +89,14 @@ def run_checks(exercises: list[Exercise], source: Path | None = None) -> dict[Ex
             "pytest",
             "-q",
             "--no-header",
+            "-o",
+            "addopts=",  # the project's own ask for --nbmake, whose plugin is not loaded here
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "pytest_timeout",  # the bound on a learner's file that never answers
+            "-p",
+            "pytest_asyncio.plugin",
             # Check files are found by path, not as importable modules: two lessons may one day
             # share an exercise name.
             "--import-mode=importlib",
@@ -148,59 +163,55 @@ def reset(lesson: Lesson) -> int:
     return 0
 
 
-def watch(
-    lesson: Lesson | None,
-    runs: int | None = None,
-    changes: Callable[[], Iterable[object]] | None = None,
-) -> int:
+def watch(lesson: Lesson | None, runs: int | None = None) -> int:
     """Check the first unfinished exercise again after every save under exercises/.
 
     Ends when every exercise in view is done, after `runs` re-runs when given, or on Ctrl-C.
-    `changes` yields once per batch of saved files; tests may pass their own.
     """
-    pending = exercises_of([lesson] if lesson else discover())
+    try:
+        return _watch(exercises_of([lesson] if lesson else discover()), runs)
+    except KeyboardInterrupt:
+        # Ctrl-C is the usual way out: a word, not a traceback.
+        print("\nstopped")
+        return 130
+
+
+def _watch(pending: list[Exercise], runs: int | None) -> int:
     if not pending:
         print("no exercises yet")
         return 0
     results = run_checks(pending)
     pending = [exercise for exercise in pending if results[exercise] is not None]
-
-    def show_current() -> None:
-        current = pending[0]
-        print(f"{current.lesson.code} {current.name}  {verdict(results[current])}")
-        print(f"  edit {current.starter.relative_to(ROOT)} and save; Ctrl-C stops", flush=True)
-
     if not pending:
         print("every exercise here is done")
         return 0
-    show_current()
-    saves = changes() if changes is not None else _saves()
-    rerun = 0
-    try:
-        for _ in saves:
-            rerun += 1
-            # Run the current one; when it is done, move on and show the next one's state.
-            while pending:
-                results.update(run_checks(pending[:1]))
-                if results[pending[0]] is not None:
-                    break
-                print(f"{pending[0].lesson.code} {pending[0].name}  done", flush=True)
-                pending.pop(0)
-            if not pending:
-                print("every exercise here is done")
-                return 0
-            show_current()
-            if runs is not None and rerun >= runs:
-                return 1
-    except KeyboardInterrupt:
-        print("\nstopped")
-        return 130
+    _show(pending[0], results[pending[0]])
+    for rerun, _ in enumerate(_saves(), start=1):
+        # Check the current one; once it is done, move on and check the next one at once, since
+        # the learner may have solved it already.
+        while pending:
+            failure = run_checks(pending[:1])[pending[0]]
+            if failure is not None:
+                break
+            print(f"{pending[0].lesson.code} {pending[0].name}  done", flush=True)
+            pending.pop(0)
+        if not pending:
+            print("every exercise here is done")
+            return 0
+        _show(pending[0], failure)
+        if runs is not None and rerun >= runs:
+            return 1
     return 1
 
 
-def _saves() -> Iterable[object]:
+def _show(exercise: Exercise, failure: str | None) -> None:
+    print(f"{exercise.lesson.code} {exercise.name}  {verdict(failure)}")
+    print(f"  edit {exercise.starter.relative_to(ROOT)} and save; Ctrl-C stops", flush=True)
+
+
+def _saves() -> Iterator[set[tuple[Change, str]]]:
     from watchfiles import PythonFilter
     from watchfiles import watch as watch_files
 
-    # Only .py files count, and the check runs' own bytecode is never a save.
+    # Only .py files count: editors' swap files and the checks' own bytecode are not saves.
     return watch_files(EXERCISES_DIR, watch_filter=PythonFilter(), raise_interrupt=True)

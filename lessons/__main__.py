@@ -74,6 +74,9 @@ def _exercises(args: argparse.Namespace) -> int:
     # Imported here: the other commands need neither pytest nor watchfiles.
     from lessons import exercises
 
+    if args.command != "reset" and (why := exercises.missing_tools()):
+        print(f"python -m lessons {args.command}: {why}", file=sys.stderr)
+        return 2
     if args.command == "check":
         return exercises.check(find(args.number), args.solution)
     if args.command == "progress":

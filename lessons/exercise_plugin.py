@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-REPORT_ENV = "LESSONS_CHECK_REPORT"
+from lessons.exercises import REPORT_ENV
+
 _first_failure: dict[str, str | None] = {}
 
 

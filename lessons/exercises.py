@@ -12,6 +12,7 @@ The checks run in a child pytest, so that a learner's broken file never breaks t
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -24,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lessons import ROOT, STARTERS_DIR, Lesson, discover
-from lessons.exercise_plugin import REPORT_ENV
 
 if TYPE_CHECKING:
     from watchfiles import Change
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 EXERCISES_DIR = ROOT / "exercises"
 SOLUTIONS_DIR = EXERCISES_DIR / "solutions"
 FROM_ENV = "LESSONS_EXERCISES_FROM"  # read by exercises/conftest.py
+REPORT_ENV = "LESSONS_CHECK_REPORT"  # written by lessons/exercise_plugin.py
 CHECK_TIMEOUT = 300  # seconds for one pytest run; each check is also bounded by pytest-timeout
 
 
@@ -112,6 +113,16 @@ def run_checks(exercises: list[Exercise], source: Path | None = None) -> dict[Ex
         found: dict[str, str | None] = json.loads(report.read_text(encoding="utf-8"))
     missing = "its checks did not run (is the check file there?)"
     return {exercise: found.get(exercise.key, missing) for exercise in exercises}
+
+
+def missing_tools() -> str | None:
+    """Why the checks cannot run here, or None: they are pytest tests, and pytest is a dev tool."""
+    if importlib.util.find_spec("pytest") is not None:
+        return None
+    return (
+        "the checks need the project's test tools, which are not installed yet: "
+        "run `uv sync --all-extras` once (or `make check N=NN`, which installs them)"
+    )
 
 
 def verdict(failure: str | None) -> str:

@@ -187,6 +187,22 @@ def test_a_broken_starter_is_named_not_a_traceback(project: Path) -> None:
     assert "not yet: l05_request_body/ex1_post_message.py does not load: SyntaxError" in first
 
 
+def test_without_pytest_check_says_how_to_install_it(project: Path) -> None:
+    # What `uv run python -m lessons check 05` shows after `make run` alone, which installs no
+    # test tools: one line saying what to run, no traceback.
+    hide_pytest = "import sys; sys.modules['pytest'] = None; from lessons.__main__ import main; "
+    out = subprocess.run(
+        [sys.executable, "-c", hide_pytest + "raise SystemExit(main(['check', '05']))"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        timeout=60,
+    )
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr.startswith("python -m lessons check: the checks need the project's test")
+    assert "uv sync --all-extras" in out.stderr and len(out.stderr.splitlines()) == 1
+
+
 def test_progress_shows_every_lesson(project: Path) -> None:
     solve(project, LESSON_05)
     out = lessons_command(project, "progress")

@@ -74,17 +74,19 @@ def _exercises(args: argparse.Namespace) -> int:
     # Imported here: the other commands need neither pytest nor watchfiles.
     from lessons import exercises
 
+    # A wrong lesson number is named first: it is the quicker thing to fix.
+    lesson = find(args.number) if getattr(args, "number", None) else None
     if args.command != "reset" and (why := exercises.missing_tools()):
         print(f"python -m lessons {args.command}: {why}", file=sys.stderr)
         return 2
-    if args.command == "check":
-        return exercises.check(find(args.number), args.solution)
     if args.command == "progress":
         return exercises.progress()
     if args.command == "watch":
-        lesson = find(args.number) if args.number else None
         return exercises.watch(lesson, args.runs)
-    return exercises.reset(find(args.number))
+    assert lesson is not None  # check and reset require a number
+    if args.command == "check":
+        return exercises.check(lesson, args.solution)
+    return exercises.reset(lesson)
 
 
 def main(argv: list[str] | None = None) -> int:

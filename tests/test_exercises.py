@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -237,6 +238,15 @@ def test_reset_puts_the_starters_back(project: Path) -> None:
     assert out.returncode == 1 and out.stdout.count("not yet: ") == len(LESSON_05.exercises)
 
 
+def test_reset_a_lesson_without_exercises(project: Path) -> None:
+    without = next(lesson for lesson in LESSONS if not lesson.exercises)
+    out = lessons_command(project, "reset", without.code)
+    assert (out.returncode, out.stdout) == (
+        0,
+        f"{without.code} no exercises yet: nothing to put back\n",
+    )
+
+
 def test_list_json_names_the_exercises(project: Path) -> None:
     rows = json.loads(lessons_command(project, "list", "--json").stdout)
     by_number = {row["number"]: row["exercises"] for row in rows}
@@ -245,46 +255,77 @@ def test_list_json_names_the_exercises(project: Path) -> None:
         assert by_number[lesson.number] == lesson.exercises  # [] for a lesson without any
 
 
-def test_watch_rechecks_on_save_and_stops_on_ctrl_c(project: Path) -> None:
-    watcher = subprocess.Popen(
-        [sys.executable, "-m", "lessons", "watch", "05"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=project,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    assert watcher.stdout is not None
-    stdout = watcher.stdout
+class Watcher:
+    """`python -m lessons watch …` in the project copy, its output read line by line."""
 
-    def read() -> None:
-        for line in stdout:
-            lines.put(line)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        first = lines.get(timeout=60)
-        assert first.startswith("05 ex1_post_message  not yet: ")
-        assert "edit exercises/l05_request_body/ex1_post_message.py and save" in lines.get(
-            timeout=5
+    def __init__(self, project: Path, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "lessons", "watch", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=project,
         )
-        # The watcher starts listening just after it prints: save until it sees one (bounded).
-        seen: list[str] = []
+        assert self.process.stdout is not None
+        self.stdout = self.process.stdout
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.stdout:
+            self.lines.put(line)
+
+    def line(self, timeout: float = 60) -> str:
+        return self.lines.get(timeout=timeout)
+
+    def save_until_it_answers(self, save: Callable[[], object]) -> str:
+        # The watcher starts listening just after its first lines: save until it sees one.
         for _ in range(20):
-            solve(project, LESSON_05, "ex1_post_message")
+            save()
             try:
-                seen.append(lines.get(timeout=3))
-                break
+                return self.line(timeout=3)
             except queue.Empty:
                 continue
-        assert seen == ["05 ex1_post_message  done\n"]
-        assert lines.get(timeout=60).startswith("05 ex2_edit_message  not yet: ")
-        watcher.send_signal(signal.SIGINT)
-        assert watcher.wait(timeout=30) == 130
+        raise AssertionError("the watcher never answered a save")
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.reader.join(timeout=10)  # it ends at the pipe's end, once the watcher has exited
+        self.stdout.close()
+
+
+def test_watch_rechecks_on_save_and_stops_on_ctrl_c(project: Path) -> None:
+    watcher = Watcher(project, "05")
+    try:
+        assert watcher.line().startswith("05 ex1_post_message  not yet: ")
+        hint = "  edit exercises/l05_request_body/ex1_post_message.py and save; Ctrl-C stops\n"
+        assert watcher.line(timeout=5) == hint
+        answer = watcher.save_until_it_answers(
+            lambda: solve(project, LESSON_05, "ex1_post_message")
+        )
+        assert answer == "05 ex1_post_message  done\n"
+        # Done, so it moves on to the next exercise at once.
+        assert watcher.line().startswith("05 ex2_edit_message  not yet: ")
+        watcher.process.send_signal(signal.SIGINT)
+        assert watcher.process.wait(timeout=30) == 130
+        watcher.reader.join(timeout=10)
+        rest = [watcher.lines.get_nowait() for _ in range(watcher.lines.qsize())]
+        assert rest[-1] == "stopped\n" and not any("Traceback" in line for line in rest), rest
     finally:
-        if watcher.poll() is None:
-            watcher.kill()
-            watcher.wait()
-        reader.join(timeout=10)  # it ends at the pipe's end, once the watcher has exited
-        stdout.close()
+        watcher.close()
+
+
+def test_watch_runs_is_a_bound_and_a_save_that_solves_nothing_says_not_yet(project: Path) -> None:
+    starter = project / "exercises" / LESSON_05.name / "ex1_post_message.py"
+    watcher = Watcher(project, "05", "--runs", "1")
+    try:
+        assert watcher.line().startswith("05 ex1_post_message  not yet: ")
+        watcher.line(timeout=5)
+        answer = watcher.save_until_it_answers(lambda: starter.write_bytes(starter.read_bytes()))
+        assert answer.startswith("05 ex1_post_message  not yet: POST /rooms/1/messages")
+        assert watcher.process.wait(timeout=30) == 1
+    finally:
+        watcher.close()

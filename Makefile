@@ -16,7 +16,8 @@ APP := $(UV) run --locked --extra redis --extra postgres
 DEV := $(UV) run --locked --all-extras
 
 .DEFAULT_GOAL := help
-.PHONY: help uv run cluster lessons lesson notebooks test test-lesson docs docs-build lint bench clean
+.PHONY: help uv run cluster lessons lesson notebooks test test-lesson check docs docs-build lint bench \
+	clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}' \
@@ -60,6 +61,11 @@ notebooks: uv ## open the lesson notebooks in JupyterLab
 test-lesson: uv ## one lesson's tests and notebook: make test-lesson N=02
 	@test -n "$(N)" || { echo "usage: make test-lesson N=02"; exit 2; }
 	$(DEV) python -m lessons test $(N)
+
+# The checks are pytest tests, so this one asks for the dev tooling too.
+check: uv ## check your answers to one lesson's exercises: make check N=05
+	@test -n "$(N)" || { echo "usage: make check N=05"; exit 2; }
+	$(DEV) python -m lessons check $(N)
 
 # Material for MkDocs prints an end-of-life notice on every start; this is its own switch for it.
 docs docs-build: export NO_MKDOCS_2_WARNING = 1

@@ -4,6 +4,10 @@ Every lesson is a module (or, when its subject is a package layout, a package) n
 ``lNN_slug`` in this package. The catalogue finds them by name, reads each docstring without
 importing the lesson, and knows where the lesson's other three parts live: its test file, its
 docs page and its notebook. ``python -m lessons list`` prints it.
+
+A lesson may also have exercises: small apps under ``exercises/lNN_slug/`` that a learner
+completes. The pristine starters ship inside this package (``lessons/starters/lNN_slug/``), so
+``python -m lessons reset`` needs no git; each starter's file name is the exercise's name.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
+STARTERS_DIR = PACKAGE_DIR / "starters"
+EXERCISE = re.compile(r"^ex(?P<number>\d+)_[a-z0-9_]+$")
 NAME = re.compile(r"^l(?P<number>\d{2})_(?P<slug>[a-z0-9_]+)$")
 README_START = "<!-- lessons:start -->"
 README_END = "<!-- lessons:end -->"
@@ -35,6 +41,19 @@ class Lesson:
     @property
     def code(self) -> str:
         return f"{self.number:02d}"
+
+    @property
+    def name(self) -> str:
+        """The module's own name, `lNN_slug`: also the name of its exercises' folder."""
+        return self.module.rpartition(".")[2]
+
+    @property
+    def exercises(self) -> list[str]:
+        """The names of the lesson's exercises, in the order a learner does them."""
+        # The names start ex1_, ex2_, ...: their number is their order on the page.
+        stems = [path.stem for path in (STARTERS_DIR / self.name).glob("*.py")]
+        found = [(int(m["number"]), m[0]) for m in map(EXERCISE.match, stems) if m]
+        return [stem for _, stem in sorted(found)]
 
     def parts(self) -> dict[str, Path]:
         return {name: ROOT / getattr(self, name) for name in ("test", "page", "notebook")}

@@ -1,4 +1,7 @@
-"""``python -m lessons list [--json] | run NN | test NN | serve | readme [--check]``."""
+"""``python -m lessons list [--json] | run NN | test NN | serve | readme [--check]``.
+
+The exercises: ``check NN [--solution] | progress | watch [NN] | reset NN``.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,11 @@ def _list(as_json: bool) -> int:
     lessons = discover()
     if as_json:
         keys = ("number", "slug", "title", "module", "test", "page", "notebook")
-        print(json.dumps([{k: lesson.as_json()[k] for k in keys} for lesson in lessons], indent=2))
+        rows = [
+            {**{k: lesson.as_json()[k] for k in keys}, "exercises": lesson.exercises}
+            for lesson in lessons
+        ]
+        print(json.dumps(rows, indent=2))
         return 0
     for lesson in lessons:
         missing = lesson.missing()
@@ -63,6 +70,25 @@ def _readme(check: bool) -> int:
     return 0
 
 
+def _exercises(args: argparse.Namespace) -> int:
+    # Imported here: the other commands need neither pytest nor watchfiles.
+    from lessons import exercises
+
+    # A wrong lesson number is named first: it is the quicker thing to fix.
+    lesson = find(args.number) if getattr(args, "number", None) else None
+    if args.command != "reset" and (why := exercises.missing_tools()):
+        print(f"python -m lessons {args.command}: {why}", file=sys.stderr)
+        return 2
+    if args.command == "progress":
+        return exercises.progress()
+    if args.command == "watch":
+        return exercises.watch(lesson, args.runs)
+    assert lesson is not None  # check and reset require a number
+    if args.command == "check":
+        return exercises.check(lesson, args.solution)
+    return exercises.reset(lesson)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lessons", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +103,17 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8100)
     readme = sub.add_parser("readme", help="rewrite the lesson table in README.md")
     readme.add_argument("--check", action="store_true", help="only report whether it is current")
+    check = sub.add_parser("check", help="check your answers to one lesson's exercises")
+    check.add_argument("number")
+    check.add_argument(
+        "--solution", action="store_true", help="check the reference solutions instead"
+    )
+    sub.add_parser("progress", help="every lesson's exercises, done or not yet")
+    watch = sub.add_parser("watch", help="check the first unfinished exercise on every save")
+    watch.add_argument("number", nargs="?", help="only this lesson's exercises")
+    watch.add_argument("--runs", type=int, help="stop after this many re-runs")
+    reset = sub.add_parser("reset", help="put one lesson's exercise files back as shipped")
+    reset.add_argument("number")
     args = parser.parse_args(argv)
     try:
         return _dispatch(args)
@@ -94,6 +131,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _test(args.number)
     if args.command == "serve":
         return _serve(args.port)
+    if args.command in {"check", "progress", "watch", "reset"}:
+        return _exercises(args)
     return _readme(args.check)
 
 

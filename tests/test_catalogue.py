@@ -48,7 +48,9 @@ def test_list_json_has_the_documented_keys() -> None:
     rows = json.loads(out.stdout)
     assert [row["number"] for row in rows] == [lesson.number for lesson in LESSONS]
     for row in rows:
-        assert set(row) == {"number", "slug", "title", "module", "test", "page", "notebook"}
+        keys = {"number", "slug", "title", "module", "test", "page", "notebook", "exercises"}
+        assert set(row) == keys
+        assert row["exercises"] == lessons.find(row["number"]).exercises
         for key in ("test", "page", "notebook"):
             assert (ROOT / row[key]).is_file(), row[key]
 
@@ -80,7 +82,10 @@ def test_find_unknown_lesson() -> None:
     assert lessons.find("7") == lessons.find("07") == lessons.find(7)
 
 
-@pytest.mark.parametrize("command", [["run", "99"], ["test", "abc"], ["run", "0"]])
+@pytest.mark.parametrize(
+    "command",
+    [["run", "99"], ["test", "abc"], ["run", "0"], ["check", "99"], ["watch", "0"], ["reset", "x"]],
+)
 def test_a_bad_lesson_number_gets_one_line_and_exit_code_2(command: list[str]) -> None:
     # What `make lesson N=99` and `make test-lesson N=abc` show: no traceback, no server, no pytest.
     out = subprocess.run(

@@ -62,9 +62,17 @@ def test_the_chat_and_the_lessons_ask_for_no_dev_tooling(target: list[str]) -> N
         assert "--extra redis" in command and "--extra postgres" in command
 
 
-@pytest.mark.parametrize("target", ["test", "docs-build", "lint"])
+@pytest.mark.parametrize("target", ["test", "docs-build", "lint", "check N=05"])
 def test_the_tests_docs_and_lint_ask_for_everything(target: str) -> None:
-    assert "run --locked --all-extras" in dry_run(target)
+    assert "run --locked --all-extras" in dry_run(*target.split())
+
+
+def test_check_runs_one_lessons_exercise_checks() -> None:
+    assert dry_run("check", "N=05").splitlines()[-1].endswith(" python -m lessons check 05")
+    out = make("check")
+    assert out.returncode == 2
+    assert out.stdout.strip() == "usage: make check N=05"
+    assert "make check" in make("help").stdout
 
 
 def test_run_lessons_and_a_lesson_each_have_their_own_port() -> None:

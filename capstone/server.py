@@ -263,8 +263,9 @@ class ChatWebSocketProtocol(WebSocketsSansIOProtocol):
       `websockets`' framing. Whatever cannot go that way at that moment (a paused transport, a
       close under way) goes the ASGI way, which waits and raises as it always does.
     - **The handshake is forgotten** once the socket is accepted. uvicorn keeps the request and
-      the 101 response, with their headers, for the connection's whole life; nothing reads them
-      after the 101 is written, and on an idle socket they are a large part of its memory.
+      the 101 response, with their headers, for the connection's whole life (and `websockets`
+      keeps the request); nothing reads them after the 101 is written, and on an idle socket
+      they are a large part of its memory.
     """
 
     def handle_connect(self, event: Request) -> None:
@@ -275,6 +276,9 @@ class ChatWebSocketProtocol(WebSocketsSansIOProtocol):
     def start_keepalive(self) -> None:
         # uvicorn calls it once, just after it wrote the 101.
         super().start_keepalive()
+        # The request lives on in `websockets`' parser too (a local of its generator, for the
+        # connection's life), so its headers are emptied rather than only let go.
+        self.request.headers.clear()
         self.request = self.response = None  # type: ignore[assignment]
 
     def write_frame(self, frame: bytes) -> bool:

@@ -39,7 +39,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -826,68 +826,83 @@ class StallWatch:
         return self.frozen
 
 
-async def stall(target: Target, args: argparse.Namespace) -> dict[str, Any]:
-    """20 healthy readers and one that never reads (a 4 KiB receive buffer), while 4 KiB
-    messages flow at 200 a second. Then the stalled one reads, until a close frame or silence."""
-    out: dict[str, Any] = {"server": target.key}
+async def on_a_server(
+    target: Target,
+    out: dict[str, Any],
+    phases: Callable[[ServerProcess, Tally, Peer, list[Peer]], Awaitable[None]],
+) -> dict[str, Any]:
+    """`phases` on a fresh server with a sender connected, given the server, the sender's tally,
+    the sender and the list of peers to cut off at the end. An error ends them, kept in `out`."""
     peers: list[Peer] = []
     try:
         async with running(target, peers) as server:
-            tally, stuck_tally = Tally(), Tally()
+            tally = Tally()
             sender = await open_peer(target, server.port, 0, tally, kind=Sender)
             peers.append(sender)
-            healthy = await open_readers(target, [server.port], args.stall_readers, tally)
-            peers += healthy
-            stuck = await open_peer(target, server.port, 1, stuck_tally, rcvbuf=4096)
-            peers.append(stuck)
-            assert stuck.transport is not None
-            stuck.transport.pause_reading()  # from here on it reads nothing until the run ends
-            tag = f"s{os.urandom(3).hex()}"
-            stuck_tally.reset(tag, 0)
-            watch = StallWatch(server, tally, args.stall_settle)
-            sent = await send_phase(
-                sender, target, tally, [server.pid], tag=tag, rate=200,
-                messages=round(200 * args.stall_seconds), size=STALL_TEXT, readers=len(healthy),
-                drain=args.stall_settle, stop_early=watch,
-            )  # fmt: skip
-            latencies = sorted(tally.latencies_ns)
-            out.update(
-                sent=sent.messages,
-                run_seconds=round(sent.seconds, 1),
-                stopped="evicted" if watch.evicted_at else "frozen" if watch.frozen else "bound",
-                healthy_lost=sent.messages * len(healthy) - tally.total,
-                healthy_p99_ms=round(percentile(latencies, 0.99) / 1e6, 1),
-                server_rss_kib=rss_kib(server.pid),
-            )
-            evicted = watch.evicted_at or watch.eviction()
-            out["evicted_after_s"] = round(evicted - watch.began, 2) if evicted else None
-            # Now it reads: what was in the buffers arrives, then a close frame if the server
-            # sent one. Bounded: silence for a few seconds, or a limit in all.
-            stuck.transport.resume_reading()
-            read_began = time.monotonic()
-            seen = -1
-            while not stuck.lost.done() and stuck.close_code is None:
-                if stuck.bytes_in == seen or time.monotonic() - read_began > args.stall_read:
-                    break
-                seen = stuck.bytes_in
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(args.stall_settle):
-                        await asyncio.shield(stuck.lost)
-            out.update(
-                stalled_got=stuck.got,
-                close_code=stuck.close_code,
-                connection_ended=stuck.lost.done(),
-            )
-            # When the server gave up on it, as the reader can tell: its last message's stamp.
-            if stuck.last_stamp_ns:
-                last = (stuck.last_stamp_ns - time.time_ns()) / 1e9 + time.monotonic()
-                out["last_message_sent_after_s"] = round(last - watch.began, 2)
-            out["server_alive"] = server.alive()
+            await phases(server, tally, sender, peers)
     except (OSError, RuntimeError, TimeoutError, httpx2.HTTPError) as exc:
         out["error"] = f"{type(exc).__name__}: {exc}"
     finally:
         close_all(peers)
     return out
+
+
+async def stall(target: Target, args: argparse.Namespace) -> dict[str, Any]:
+    """20 healthy readers and one that never reads (a 4 KiB receive buffer), while 4 KiB
+    messages flow at 200 a second. Then the stalled one reads, until a close frame or silence."""
+    out: dict[str, Any] = {"server": target.key}
+
+    async def phases(server: ServerProcess, tally: Tally, sender: Peer, peers: list[Peer]) -> None:
+        stuck_tally = Tally()
+        healthy = await open_readers(target, [server.port], args.stall_readers, tally)
+        peers += healthy
+        stuck = await open_peer(target, server.port, 1, stuck_tally, rcvbuf=4096)
+        peers.append(stuck)
+        assert stuck.transport is not None
+        stuck.transport.pause_reading()  # from here on it reads nothing until the run ends
+        tag = f"s{os.urandom(3).hex()}"
+        stuck_tally.reset(tag, 0)
+        watch = StallWatch(server, tally, args.stall_settle)
+        sent = await send_phase(
+            sender, target, tally, [server.pid], tag=tag, rate=200,
+            messages=round(200 * args.stall_seconds), size=STALL_TEXT, readers=len(healthy),
+            drain=args.stall_settle, stop_early=watch,
+        )  # fmt: skip
+        latencies = sorted(tally.latencies_ns)
+        out.update(
+            sent=sent.messages,
+            run_seconds=round(sent.seconds, 1),
+            stopped="evicted" if watch.evicted_at else "frozen" if watch.frozen else "bound",
+            healthy_lost=sent.messages * len(healthy) - tally.total,
+            healthy_p99_ms=round(percentile(latencies, 0.99) / 1e6, 1),
+            server_rss_kib=rss_kib(server.pid),
+        )
+        evicted = watch.evicted_at or watch.eviction()
+        out["evicted_after_s"] = round(evicted - watch.began, 2) if evicted else None
+        # Now it reads: what was in the buffers arrives, then a close frame if the server
+        # sent one. Bounded: silence for a few seconds, or a limit in all.
+        stuck.transport.resume_reading()
+        read_began = time.monotonic()
+        seen = -1
+        while not stuck.lost.done() and stuck.close_code is None:
+            if stuck.bytes_in == seen or time.monotonic() - read_began > args.stall_read:
+                break
+            seen = stuck.bytes_in
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(args.stall_settle):
+                    await asyncio.shield(stuck.lost)
+        out.update(
+            stalled_got=stuck.got,
+            close_code=stuck.close_code,
+            connection_ended=stuck.lost.done(),
+        )
+        # When the server gave up on it, as the reader can tell: its last message's stamp.
+        if stuck.last_stamp_ns:
+            last = (stuck.last_stamp_ns - time.time_ns()) / 1e9 + time.monotonic()
+            out["last_message_sent_after_s"] = round(last - watch.began, 2)
+        out["server_alive"] = server.alive()
+
+    return await on_a_server(target, out, phases)
 
 
 def stall_verdict(result: dict[str, Any] | None) -> str:
@@ -910,39 +925,32 @@ def stall_verdict(result: dict[str, Any] | None) -> str:
 
 async def knee(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"server": target.key, "readers": args.knee_readers, "steps": []}
-    peers: list[Peer] = []
-    try:
-        async with running(target, peers) as server:
-            tally = Tally()
-            sender = await open_peer(target, server.port, 0, tally, kind=Sender)
-            peers.append(sender)
-            peers += await open_readers(target, [server.port], args.knee_readers, tally)
-            await wait_idle(server.pid)
-            best = None
-            for rate in args.knee_rates:
-                sent = await send_phase(
-                    sender, target, tally, [server.pid], tag=f"k{rate}x{os.urandom(3).hex()}",
-                    rate=rate, messages=round(rate * args.knee_seconds), size=args.size,
-                    readers=args.knee_readers, drain=args.drain,
-                )  # fmt: skip
-                step = Measure(server=target.key, readers=args.knee_readers)
-                fill(step, tally, sent, args.knee_readers)
-                ok = step.lost == 0 and step.p99_ms <= args.knee_p99_ms
-                out["steps"].append(
-                    {"rate": rate, "ok": ok, "p99_ms": step.p99_ms, "lost": step.lost,
-                     "cpu_us": step.cpu_us, "server_busy": step.server_busy,
-                     "client_busy": step.client_busy}
-                )  # fmt: skip
-                if not ok:
-                    break
-                best = rate
-                await wait_idle(server.pid, bound=5)
-            out["knee"] = best
-    except (OSError, RuntimeError, TimeoutError, httpx2.HTTPError) as exc:
-        out["error"] = f"{type(exc).__name__}: {exc}"
-    finally:
-        close_all(peers)
-    return out
+
+    async def phases(server: ServerProcess, tally: Tally, sender: Peer, peers: list[Peer]) -> None:
+        peers += await open_readers(target, [server.port], args.knee_readers, tally)
+        await wait_idle(server.pid)
+        best = None
+        for rate in args.knee_rates:
+            sent = await send_phase(
+                sender, target, tally, [server.pid], tag=f"k{rate}x{os.urandom(3).hex()}",
+                rate=rate, messages=round(rate * args.knee_seconds), size=args.size,
+                readers=args.knee_readers, drain=args.drain,
+            )  # fmt: skip
+            step = Measure(server=target.key, readers=args.knee_readers)
+            fill(step, tally, sent, args.knee_readers)
+            ok = step.lost == 0 and step.p99_ms <= args.knee_p99_ms
+            out["steps"].append(
+                {"rate": rate, "ok": ok, "p99_ms": step.p99_ms, "lost": step.lost,
+                 "cpu_us": step.cpu_us, "server_busy": step.server_busy,
+                 "client_busy": step.client_busy}
+            )  # fmt: skip
+            if not ok:
+                break
+            best = rate
+            await wait_idle(server.pid, bound=5)
+        out["knee"] = best
+
+    return await on_a_server(target, out, phases)
 
 
 def knee_verdict(result: dict[str, Any] | None) -> str:
@@ -969,31 +977,25 @@ async def fit(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     """C(N), the server's CPU per message with N readers, on one server whose readers are added
     step by step; then C = a + b*N by least squares (a: per message, b: per delivery)."""
     out: dict[str, Any] = {"server": target.key, "points": []}
-    peers: list[Peer] = []
-    try:
-        async with running(target, peers) as server:
-            tally = Tally()
-            sender = await open_peer(target, server.port, 0, tally, kind=Sender)
-            peers.append(sender)
-            have = 0
-            for n in args.fit_readers:
-                peers += await open_readers(target, [server.port], n - have, tally, first=have)
-                have = n
-                await wait_idle(server.pid)
-                sent = await send_phase(
-                    sender, target, tally, [server.pid], tag=f"f{n}x{os.urandom(3).hex()}",
-                    rate=args.rate, messages=round(args.rate * args.fit_seconds),
-                    size=args.size, readers=n, drain=args.drain,
-                )  # fmt: skip
-                cpu = sent.server_user + sent.server_system
-                out["points"].append(
-                    {"readers": n, "ms_per_message": round(cpu / max(1, sent.messages) * 1e3, 4),
-                     "lost": sent.messages * n - tally.total}
-                )  # fmt: skip
-    except (OSError, RuntimeError, TimeoutError, httpx2.HTTPError) as exc:
-        out["error"] = f"{type(exc).__name__}: {exc}"
-    finally:
-        close_all(peers)
+
+    async def phases(server: ServerProcess, tally: Tally, sender: Peer, peers: list[Peer]) -> None:
+        have = 0
+        for n in args.fit_readers:
+            peers += await open_readers(target, [server.port], n - have, tally, first=have)
+            have = n
+            await wait_idle(server.pid)
+            sent = await send_phase(
+                sender, target, tally, [server.pid], tag=f"f{n}x{os.urandom(3).hex()}",
+                rate=args.rate, messages=round(args.rate * args.fit_seconds),
+                size=args.size, readers=n, drain=args.drain,
+            )  # fmt: skip
+            cpu = sent.server_user + sent.server_system
+            out["points"].append(
+                {"readers": n, "ms_per_message": round(cpu / max(1, sent.messages) * 1e3, 4),
+                 "lost": sent.messages * n - tally.total}
+            )  # fmt: skip
+
+    await on_a_server(target, out, phases)
     points = out["points"]
     if len(points) >= 2:
         xs = [float(p["readers"]) for p in points]

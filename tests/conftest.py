@@ -6,7 +6,8 @@
   download its own browser here).
 - `live_server(...)` (in `tests/live.py`): a real uvicorn process on a free port.
 - `postgres`, `redis_server` (one private server each per session) and `database_url` (a new
-  empty PostgreSQL database per test), made in `tests/services.py`.
+  empty PostgreSQL database per test), made by `capstone.cluster`'s helpers (`tests/services.py`
+  re-exports them under the tests' names).
 """
 
 from __future__ import annotations

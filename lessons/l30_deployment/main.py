@@ -101,6 +101,14 @@ def uptime() -> float:
 # --8<-- [end:health]
 
 
+# --8<-- [start:frontend]
+# A page built by a frontend tool (here a hand-written stand-in), served by the same process as
+# the API. Routes are tried first; then files from the folder; then, for a browser asking for a
+# page that is no file (the page routes /rooms/general itself), index.html.
+app.frontend("/", directory=Path(__file__).parent / "frontend")
+# --8<-- [end:frontend]
+
+
 # --8<-- [start:debug]
 if __name__ == "__main__":
     # `python -m lessons.l30_deployment.main`: the app runs inside this Python process, so a

@@ -160,3 +160,39 @@ def test_the_systemd_unit_runs_two_workers(data_dir: Path) -> None:
         assert len(children.read_text().split()) >= 2, server.output
     finally:
         server.stop()
+
+
+# ---- the frontend beside the API ----
+
+
+def test_the_frontend_is_served_beside_the_api(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<script src="/assets/chat.js"' in page.text
+    script = client.get("/assets/chat.js")
+    assert script.status_code == 200 and "fetch(" in script.text
+
+
+def test_a_page_the_frontend_routes_itself_gets_index_html(client: TestClient) -> None:
+    page = client.get("/rooms/general", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.text == client.get("/").text
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"), [("/rooms/general", "application/json"), ("/missing.js", "*/*")]
+)
+def test_what_is_neither_a_route_nor_a_page_is_404(
+    client: TestClient, path: str, accept: str
+) -> None:
+    assert client.get(path, headers={"Accept": accept}).status_code == 404
+
+
+def test_the_api_routes_come_first(client: TestClient) -> None:
+    assert client.get("/rooms/general/messages", headers={"Accept": "text/html"}).json() == [
+        {"author": "alice", "text": "Deployed!"}
+    ]
+    assert sorted(client.get("/openapi.json").json()["paths"]) == [
+        "/healthz",
+        "/readyz",
+        "/rooms/general/messages",
+    ]

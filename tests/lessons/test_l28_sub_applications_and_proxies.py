@@ -141,8 +141,8 @@ def test_behind_the_proxy_the_app_knows_its_prefix_scheme_and_client(proxy: str)
 
 def test_a_forwarded_header_from_the_client_is_not_taken_for_the_truth(proxy: str) -> None:
     # At the edge, nginx replaces the header with the address it saw ($remote_addr). Had it
-    # appended to it ($proxy_add_x_forwarded_for), a client on a trusted address could name
-    # any client it liked.
+    # appended ($proxy_add_x_forwarded_for), this client, on loopback like the proxy and so
+    # trusted, could have named any client it liked.
     headers = {"X-Forwarded-For": "203.0.113.9"}
     seen = httpx2.get(f"{proxy}/chat/where", headers=headers).json()
     assert seen["client"] == "127.0.0.1"

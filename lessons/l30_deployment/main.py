@@ -72,11 +72,9 @@ class Health(BaseModel):
 
 
 @app.get("/healthz", tags=["operations"])
-async def liveness(settings: SettingsDep) -> Health:
+def liveness(settings: SettingsDep) -> Health:
     # Liveness: is this process able to answer at all? Cheap, and touching nothing else: a
-    # process manager that gets no answer here restarts the process. `async` though nothing
-    # is awaited: answered on the event loop, it never waits behind busy `def` endpoints for
-    # a thread of their pool.
+    # process manager that gets no answer here restarts the process.
     return Health(status="ok", pid=os.getpid(), uptime_s=uptime(), environment=settings.environment)
 
 

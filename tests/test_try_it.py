@@ -1,0 +1,154 @@
+"""Every lesson page's console commands, run against a live server of that lesson.
+
+For each page `docs/lessons/NN-*.md` the lesson is started with uvicorn on a free port (the way
+`make lesson N=NN` starts it, minus the reload), and each ```` ```console ```` block's `$ command`s
+run in one bash shell, in order (so a variable set by one command is there for the next), in a
+temporary folder holding the files the page uses (`docs/lessons/files/`). `127.0.0.1:8200` in a
+command becomes the server's address. What each command prints (stdout and stderr) must be what
+the page shows under it, except for what legitimately changes from run to run; `MASKS` lists
+those. A page whose output has drifted fails, naming the page, the command, and both outputs.
+
+Commands that are not run (the only kinds skipped):
+- `make …` (starts a server or runs the test suite: the blocks under "Run it" and "Test it");
+- `export …` lines in a block with `make`, which prepare the server `make` would start;
+- a command whose block is preceded by `<!-- not run: REASON -->` on the page.
+Lines starting with `#` in a block are comments for the reader, not output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from capstone.cluster import Uvicorn, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted((ROOT / "docs" / "lessons").glob("[0-9][0-9]-*.md"))
+FILES = ROOT / "docs" / "lessons" / "files"
+BLOCK = re.compile(r"(?P<before>(?:<!--[^\n]*-->\n)?)```console\n(?P<body>.*?)\n```", re.S)
+NOT_RUN = re.compile(r"<!--\s*not run:")
+# What changes between runs, each replaced by a fixed word in both outputs.
+MASKS = [
+    (re.compile(r"(?im)^date: .*$"), "date: <date>"),
+    (re.compile(r"eyJ[\w-]*\.eyJ[\w-]*\.[\w-]*"), "<jwt>"),
+    (re.compile(r"\b[0-9a-f]{32}\b"), "<hex-id>"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),
+    (re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"), "<time>"),
+]
+# The page's server address, and the upload folder lesson 10's page lists.
+ADDRESS = "127.0.0.1:8200"
+
+
+@dataclass
+class Command:
+    text: str
+    expected: str
+
+
+def commands(page: Path) -> list[Command]:
+    found: list[Command] = []
+    for block in BLOCK.finditer(page.read_text()):
+        if NOT_RUN.search(block["before"]):
+            continue
+        lines = block["body"].split("\n")
+        if any(line.startswith("$ make ") for line in lines):
+            continue
+        current: list[str] | None = None
+        output: list[str] = []
+        continued = False
+        for line in lines:
+            if continued:
+                assert current is not None
+                current.append(line)
+                continued = line.endswith("\\")
+                continue
+            if line.startswith("$ "):
+                if current is not None:
+                    found.append(Command("\n".join(current), "\n".join(output).strip("\n")))
+                current, output = [line[2:]], []
+                continued = line.endswith("\\")
+            elif not line.startswith("#"):
+                output.append(line)
+        if current is not None:
+            found.append(Command("\n".join(current), "\n".join(output).strip("\n")))
+    return found
+
+
+def normal(text: str) -> str:
+    text = text.replace("\r\n", "\n").strip("\n")
+    for pattern, word in MASKS:
+        text = pattern.sub(word, text)
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def lesson_number(page: Path) -> str:
+    return page.name[:2]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.server
+@pytest.mark.parametrize("doc", PAGES, ids=[f"l{lesson_number(p)}" for p in PAGES])
+def test_try_it(doc: Path, tmp_path: Path) -> None:
+    page = doc  # not `page`: that name is a Playwright fixture here
+    assert shutil.which("curl"), "curl is not installed (apt-get install curl)"
+    to_run = commands(page)
+    if not to_run:
+        pytest.skip(f"{page.name} has no console command that talks to the lesson")
+    work = tmp_path / "work"
+    shutil.copytree(FILES, work) if FILES.is_dir() else work.mkdir()
+    number = lesson_number(page)
+    env = {
+        "LESSON": number,
+        "CHAT_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "CHAT_SECRET_KEY": "a-secret-key-for-the-page-test-only-0123456789",
+        "PYTHONPATH": str(ROOT),
+    }
+    server = Uvicorn("lessons.serving:one_lesson", free_port(), env, ["--factory"])
+    server.cwd = work
+    server.start(30.0)
+    try:
+        address = f"127.0.0.1:{server.port}"
+        run_env = {
+            **os.environ,
+            **env,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        }
+        # `uv run X` on a page runs X in the project's environment: here, this interpreter's.
+        script = ['uv() { if [ "$1" = run ]; then shift; "$@"; else command uv "$@"; fi; }']
+        for index, command in enumerate(to_run):
+            text = command.text.replace(ADDRESS, address)
+            text = text.replace("/tmp/chat-uploads", env["CHAT_UPLOAD_DIR"])
+            script.append(f"echo '@@@ {index}'")
+            script.append(f"{text} 2>&1")
+            script.append("echo")
+        done = subprocess.run(
+            ["bash", "-c", "\n".join(script)],
+            cwd=work,
+            env=run_env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+    finally:
+        server.stop()
+    parts = re.split(r"(?m)^@@@ (\d+)\n", done.stdout)
+    outputs = {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+    drifted = []
+    for index, command in enumerate(to_run):
+        actual = normal(outputs.get(index, f"<not reached; stderr: {done.stderr}>"))
+        actual = actual.replace(address, ADDRESS)
+        actual = actual.replace(env["CHAT_UPLOAD_DIR"], "/tmp/chat-uploads")
+        expected = normal(command.expected)
+        if actual != expected:
+            drifted.append(
+                f"`$ {command.text}`\n--- the page shows:\n{expected}\n"
+                f"--- the lesson answers:\n{actual}"
+            )
+    assert not drifted, f"{page.relative_to(ROOT)} has drifted:\n\n" + "\n\n".join(drifted)

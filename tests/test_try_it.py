@@ -3,7 +3,8 @@
 For each page `docs/lessons/NN-*.md` the lesson is started with uvicorn on a free port (the way
 `make lesson N=NN` starts it, minus the reload), and each ```` ```console ```` block's `$ command`s
 run in one bash shell, in order (so a variable set by one command is there for the next), in a
-temporary folder holding the files the page uses (`docs/lessons/files/`). `127.0.0.1:8200` in a
+temporary folder holding the files the pages use (`docs/lessons/files/`, at the same path as in
+the project's folder, where a reader runs them). `127.0.0.1:8200` in a
 command becomes the server's address. What each command prints (stdout and stderr) must be what
 the page shows under it, except for what legitimately changes from run to run; `MASKS` lists
 those. A page whose output has drifted fails, naming the page, the command, and both outputs.
@@ -11,7 +12,10 @@ those. A page whose output has drifted fails, naming the page, the command, and 
 Commands that are not run (the only kinds skipped):
 - `make …` (starts a server or runs the test suite: the blocks under "Run it" and "Test it");
 - `export …` lines in a block with `make`, which prepare the server `make` would start;
-- a command whose block is preceded by `<!-- not run: REASON -->` on the page.
+- the "## Exercises" section's commands, which check the learner's answers, not the lesson;
+- a block preceded by `<!-- not run: REASON -->` on the page; the pages use it for interactive
+  clients (`python -m websockets`), commands that need a second terminal at the same time, a
+  server started with its own settings, and Docker.
 Lines starting with `#` in a block are comments for the reader, not output.
 """
 
@@ -33,12 +37,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "docs" / "lessons").glob("[0-9][0-9]-*.md"))
 FILES = ROOT / "docs" / "lessons" / "files"
 BLOCK = re.compile(r"(?P<before>(?:<!--[^\n]*-->\n)?)```console\n(?P<body>.*?)\n```", re.S)
+# The exercises' own commands (`make check`) talk to the learner's answers, not to the lesson.
+EXERCISES = re.compile(r"(?ms)^## Exercises\n.*?(?=^## |\Z)")
 NOT_RUN = re.compile(r"<!--\s*not run:")
 # What changes between runs, each replaced by a fixed word in both outputs.
 MASKS = [
-    (re.compile(r"(?im)^date: .*$"), "date: <date>"),
+    (re.compile(r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT"), "<http-date>"),
     (re.compile(r"eyJ[\w-]*\.eyJ[\w-]*\.[\w-]*"), "<jwt>"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "<hex-id>"),
+    (re.compile(r"(?im)^(x-process-time: )[\d.]+$"), r"\1<seconds>"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),
     (re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"), "<time>"),
 ]
@@ -54,7 +61,8 @@ class Command:
 
 def commands(page: Path) -> list[Command]:
     found: list[Command] = []
-    for block in BLOCK.finditer(page.read_text()):
+    text = EXERCISES.sub("", page.read_text())
+    for block in BLOCK.finditer(text):
         if NOT_RUN.search(block["before"]):
             continue
         lines = block["body"].split("\n")
@@ -64,7 +72,8 @@ def commands(page: Path) -> list[Command]:
         output: list[str] = []
         continued = False
         for line in lines:
-            if continued:
+            # A command goes on after a line ending in `\`, or on an indented line (inside quotes).
+            if continued or (current is not None and not output and line[:1] in (" ", "\t")):
                 assert current is not None
                 current.append(line)
                 continued = line.endswith("\\")
@@ -102,7 +111,7 @@ def test_try_it(doc: Path, tmp_path: Path) -> None:
     if not to_run:
         pytest.skip(f"{page.name} has no console command that talks to the lesson")
     work = tmp_path / "work"
-    shutil.copytree(FILES, work) if FILES.is_dir() else work.mkdir()
+    shutil.copytree(FILES, work / FILES.relative_to(ROOT))
     number = lesson_number(page)
     env = {
         "LESSON": number,
@@ -124,7 +133,7 @@ def test_try_it(doc: Path, tmp_path: Path) -> None:
         script = ['uv() { if [ "$1" = run ]; then shift; "$@"; else command uv "$@"; fi; }']
         for index, command in enumerate(to_run):
             text = command.text.replace(ADDRESS, address)
-            text = text.replace("/tmp/chat-uploads", env["CHAT_UPLOAD_DIR"])
+            text = text.replace("/tmp/fastapi-chat-lesson-10", env["CHAT_UPLOAD_DIR"])
             script.append(f"echo '@@@ {index}'")
             script.append(f"{text} 2>&1")
             script.append("echo")
@@ -144,7 +153,7 @@ def test_try_it(doc: Path, tmp_path: Path) -> None:
     for index, command in enumerate(to_run):
         actual = normal(outputs.get(index, f"<not reached; stderr: {done.stderr}>"))
         actual = actual.replace(address, ADDRESS)
-        actual = actual.replace(env["CHAT_UPLOAD_DIR"], "/tmp/chat-uploads")
+        actual = actual.replace(env["CHAT_UPLOAD_DIR"], "/tmp/fastapi-chat-lesson-10")
         expected = normal(command.expected)
         if actual != expected:
             drifted.append(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -72,8 +73,8 @@ def commands(page: Path) -> list[Command]:
         output: list[str] = []
         continued = False
         for line in lines:
-            # A command goes on after a line ending in `\`, or on an indented line (inside quotes).
-            if continued or (current is not None and not output and line[:1] in (" ", "\t")):
+            # A command goes on after a line ending in `\`, and while a quote is open.
+            if continued or (current is not None and not output and quote_open(current)):
                 assert current is not None
                 current.append(line)
                 continued = line.endswith("\\")
@@ -88,6 +89,14 @@ def commands(page: Path) -> list[Command]:
         if current is not None:
             found.append(Command("\n".join(current), "\n".join(output).strip("\n")))
     return found
+
+
+def quote_open(lines: list[str]) -> bool:
+    try:
+        shlex.split("\n".join(lines))
+    except ValueError:
+        return True
+    return False
 
 
 def normal(text: str) -> str:
@@ -110,12 +119,14 @@ def test_try_it(doc: Path, tmp_path: Path) -> None:
     to_run = commands(page)
     if not to_run:
         pytest.skip(f"{page.name} has no console command that talks to the lesson")
-    work = tmp_path / "work"
+    work, tmp = tmp_path / "work", tmp_path / "tmp"
+    tmp.mkdir()
     shutil.copytree(FILES, work / FILES.relative_to(ROOT))
     number = lesson_number(page)
     env = {
         "LESSON": number,
-        "CHAT_UPLOAD_DIR": str(tmp_path / "uploads"),
+        # The lessons keep their files (uploads, logs, databases) in the temporary folder.
+        "TMPDIR": str(tmp),
         "CHAT_SECRET_KEY": "a-secret-key-for-the-page-test-only-0123456789",
         "PYTHONPATH": str(ROOT),
     }
@@ -133,7 +144,7 @@ def test_try_it(doc: Path, tmp_path: Path) -> None:
         script = ['uv() { if [ "$1" = run ]; then shift; "$@"; else command uv "$@"; fi; }']
         for index, command in enumerate(to_run):
             text = command.text.replace(ADDRESS, address)
-            text = text.replace("/tmp/fastapi-chat-lesson-10", env["CHAT_UPLOAD_DIR"])
+            text = text.replace("/tmp/", f"{tmp}/")
             script.append(f"echo '@@@ {index}'")
             script.append(f"{text} 2>&1")
             script.append("echo")
@@ -153,7 +164,7 @@ def test_try_it(doc: Path, tmp_path: Path) -> None:
     for index, command in enumerate(to_run):
         actual = normal(outputs.get(index, f"<not reached; stderr: {done.stderr}>"))
         actual = actual.replace(address, ADDRESS)
-        actual = actual.replace(env["CHAT_UPLOAD_DIR"], "/tmp/fastapi-chat-lesson-10")
+        actual = actual.replace(f"{tmp}/", "/tmp/")
         expected = normal(command.expected)
         if actual != expected:
             drifted.append(

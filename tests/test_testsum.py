@@ -83,7 +83,8 @@ def test_make_test_lints_and_type_checks_everything_before_the_tests() -> None:
         ("", ("-m", "pytest", "-m", "not browser")),
         ("browser", ("-m", "pytest", "-m", "browser")),
     ]
-    # A bare `mypy` checks what the configuration names: the tests, benchmarks, tools and exercises too.
+    # A bare `mypy` checks what the configuration names: the tests, benchmarks, tools and
+    # exercises too.
     config = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     assert config["tool"]["mypy"]["files"] == [
         "lessons",

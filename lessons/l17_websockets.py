@@ -2,9 +2,9 @@
 
 Two-way connections: an echo socket; a room socket with a path parameter, a query parameter and a
 dependency that refuses the handshake with close code 1008 when the token is missing or unknown;
-and the seeds' `ConnectionManager` (connect, disconnect, personal message, broadcast, "left the
-chat") with its broadcast made safe against a peer that vanishes mid-send — and the limits of this
-one-process design, which the capstone lifts.
+and the `ConnectionManager` of FastAPI's WebSocket docs and many tutorials (connect, disconnect,
+personal message, broadcast, "left the chat") with its broadcast made safe against a peer that
+vanishes mid-send — and the limits of this one-process design, which the capstone lifts.
 
 Run:  uvicorn lessons.l17_websockets:app --reload   (then: python -m websockets ws://127.0.0.1:8000/ws/echo)
 Test: pytest tests/lessons/test_l17_websockets.py
@@ -70,7 +70,7 @@ class ConnectionManager:
             try:
                 await connection.send_text(message)
             except (WebSocketDisconnect, WebSocketDisconnected):
-                # That peer is gone. Drop *it*: the seeds let this escape into the sender's
+                # That peer is gone. Drop *it*: the docs' version lets this escape into the sender's
                 # handler, whose `except WebSocketDisconnect` then dropped the sender instead.
                 self.disconnect(connection)
 

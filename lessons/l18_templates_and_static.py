@@ -1,9 +1,9 @@
 """Lesson 18 — Templates and static files
 
-The chat page of the seeds, served properly: a Jinja2 template rendered with Starlette 1.x's
-`TemplateResponse(request, name, context)`, its script and stylesheet served by `StaticFiles`,
-every address built with `url_for`, and a script that derives the socket's URL from `location`
-and shows each message with `textContent`, so markup typed by another member stays text.
+The chat page of FastAPI's WebSocket docs, served properly: a Jinja2 template rendered with
+Starlette 1.x's `TemplateResponse(request, name, context)`, its script and stylesheet served by
+`StaticFiles`, every address built with `url_for`, and a script that derives the socket's URL from
+`location` and shows each message with `textContent`, so markup typed by another member stays text.
 
 Run:  uvicorn lessons.l18_templates_and_static:app --reload   (then open http://127.0.0.1:8000/)
 Test: pytest tests/lessons/test_l18_templates_and_static.py

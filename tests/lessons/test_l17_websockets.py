@@ -1,4 +1,4 @@
-"""Lesson 17: an echo socket, rooms with a refused handshake, and the seeds' ConnectionManager."""
+"""Lesson 17: an echo socket, rooms with a refused handshake, and the docs' ConnectionManager."""
 
 from collections.abc import Iterator
 
@@ -167,19 +167,19 @@ def test_a_failed_send_to_one_peer_does_not_drop_the_sender(
 
 
 @pytest.mark.asyncio
-async def test_the_seeds_broadcast_would_raise_into_the_sender() -> None:
-    # The same dead peer under the seeds' loop: the error escapes broadcast(), so it lands in
+async def test_the_docs_broadcast_would_raise_into_the_sender() -> None:
+    # The same dead peer under the docs' loop: the error escapes broadcast(), so it lands in
     # the *sender's* handler, whose `except WebSocketDisconnect` would drop the sender.
-    class SeedsManager(ConnectionManager):
+    class DocsManager(ConnectionManager):
         async def broadcast(self, message: str) -> None:
             for connection in self.active_connections:
                 await connection.send_text(message)
 
-    seeds, ours = SeedsManager(), ConnectionManager()
-    for manager in (seeds, ours):
+    docs_manager, ours = DocsManager(), ConnectionManager()
+    for manager in (docs_manager, ours):
         manager.active_connections.append(VanishedPeer(WebSocketDisconnect(code=1006)))  # type: ignore[arg-type]
     with pytest.raises(WebSocketDisconnect):
-        await seeds.broadcast("hello")
+        await docs_manager.broadcast("hello")
     await ours.broadcast("hello")
     assert ours.active_connections == []
 

@@ -1,0 +1,40 @@
+"""Exercise 22.1 — A clock the tests can set
+
+A message is stamped with `datetime.now(UTC)` inside the endpoint, so a test can only check that
+the time is "about now", never an exact answer.
+
+Your task: take the time from a dependency, `get_clock`, that returns a function giving the
+current time, and declare it in the endpoint as `clock: Annotated[Callable[[], datetime],
+Depends(get_clock)]` (import `Callable` from `collections.abc`, `Annotated` from `typing` and
+`Depends` from `fastapi`). A test then sets `app.dependency_overrides[get_clock]` to a fixed clock.
+
+Check: uv run python -m lessons check 22
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel, Field
+
+app = FastAPI(title="Exercise 22.1 — A clock the tests can set")
+
+
+class NewMessage(BaseModel):
+    text: str = Field(min_length=1, max_length=500)
+
+
+class Message(NewMessage):
+    sent_at: datetime
+
+
+def get_clock() -> Callable[[], datetime]:
+    return lambda: datetime.now(UTC)
+
+
+@app.post("/rooms/{room}/messages", status_code=201)
+def post_message(
+    room: str, new: NewMessage, clock: Annotated[Callable[[], datetime], Depends(get_clock)]
+) -> Message:
+    return Message(text=new.text, sent_at=clock())

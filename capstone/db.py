@@ -44,7 +44,8 @@ def make_engine(database_url: str) -> AsyncEngine:
         # connections are opened for a burst and closed after it, and every such thread leaves
         # its memory arena behind: 1,000 sockets opened at once cost 3.5 MB more with them
         # (`make bench`, idle memory). SQLite has one writer at a time, and no request holds a
-        # connection across a wait (argon2, uploads), so a burst queues for a moment instead.
+        # connection across a wait (argon2, an upload arriving, its answer being sent: see
+        # `SessionDep`), so a burst queues for a moment instead.
         pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 0}
     engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000}, **pool)
 

@@ -184,7 +184,12 @@ async def get_session(factory: SessionMakerDep) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the session, and the pooled connection it holds, is closed when the endpoint
+# returns, before the response is sent. A client that reads its answer slowly (a large
+# attachment, on purpose or not) then holds no database connection meanwhile, and a handful of
+# them cannot take the whole pool. Nothing reads through it later: background tasks open their
+# own sessions.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 

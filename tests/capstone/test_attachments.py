@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from starlette.types import Message
+from starlette.types import Message, Receive, Scope, Send
 
 from capstone.main import create_app
 from capstone.settings import Settings
@@ -197,3 +197,33 @@ def test_an_id_too_big_for_the_database_is_422(
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["path", "attachment_id"]
     assert response.json()["detail"][0]["type"] == "less_than_equal"
+
+
+def test_no_database_connection_is_held_while_an_answer_is_sent(settings: Settings) -> None:
+    """A slow reader of a big attachment (or of anything) must not keep a pooled connection
+    while its answer trickles out: counted at the moment each answer starts to be sent."""
+    app = create_app(settings)
+    held: dict[str, int] = {}
+
+    async def counting(scope: Scope, receive: Receive, send: Send) -> None:
+        async def noting(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                held[scope["path"]] = app.state.chat.engine.pool.checkedout()
+            await send(message)
+
+        await app(scope, receive, noting)
+
+    with TestClient(counting) as client:
+        alice = sign_up(client)
+        make_room(client, alice)
+        uploaded = client.post(
+            "/api/rooms/general/attachments",
+            files={"file": ("notes.txt", b"x" * 100_000, "text/plain")},
+            headers=alice.auth,
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        for path in ("/api/attachments/1", "/api/rooms", "/api/rooms/general/messages"):
+            assert client.get(path, headers=alice.auth).status_code == 200, path
+    assert held["/api/attachments/1"] == 0
+    assert held["/api/rooms"] == 0
+    assert held["/api/rooms/general/messages"] == 0

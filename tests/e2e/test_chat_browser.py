@@ -453,9 +453,11 @@ def test_the_page_reconnects_after_a_server_restart_and_history_survives(
     expect(status).to_have_text(re.compile(f"reconnecting in {int(shown[1]) - 1} s$"))
     with chat_server(tmp_path, port):
         # Same database, same key: the pages come back by themselves, logged in, and resume,
-        # however long the back-off had grown.
+        # however long the back-off had grown. Each page has its own back-off, so one may be back
+        # well before the other: both are waited for before either is asked who is online.
         for user in (alice, bob):
             expect_connected(user, timeout=RECONNECT_BOUND_MS)
+        for user in (alice, bob):
             expect(user.page.locator("#online li")).to_have_text(["alice", "bob"])
         assert bob.socket_urls[-1].endswith("/ws/rooms/lobby?since=1")
         say(bob, "after the restart")

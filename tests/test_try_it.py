@@ -39,9 +39,12 @@ from pathlib import Path
 import pytest
 
 from capstone.cluster import Uvicorn, free_port
+from lessons.i18n import is_translation
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted((ROOT / "docs" / "lessons").glob("[0-9][0-9]-*.md"))
+PAGES = sorted(
+    p for p in (ROOT / "docs" / "lessons").glob("[0-9][0-9]-*.md") if not is_translation(p)
+)
 FILES = ROOT / "docs" / "lessons" / "files"
 BLOCK = re.compile(r"(?P<before>(?:<!--[^\n]*-->\n)?)```console\n(?P<body>.*?)\n```", re.S)
 # The exercises' own commands (`make check`) talk to the learner's answers, not to the lesson.

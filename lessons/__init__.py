@@ -117,24 +117,37 @@ def find(code: str | int) -> Lesson:
     raise LookupError(f"there is no lesson {code}: {span}")
 
 
-def readme_table(lessons: list[Lesson]) -> str:
-    rows = [
-        "| # | Lesson | What it teaches | Run | Test | Page |",
-        "|---|---|---|---|---|---|",
-    ]
+# The table's header row in each language.
+README_HEADERS = {
+    "en": "| # | Lesson | What it teaches | Run | Test | Page |",
+    "zh": "| # | 课程 | 内容 | 运行 | 测试 | 页面 |",
+    "ru": "| # | Урок | Чему он учит | Запуск | Тесты | Страница |",
+}
+
+
+def readme_table(lessons: list[Lesson], language: str = "en") -> str:
+    """The README's lesson table in `language`: titles and summaries from the translated
+    pages (English where a page has no translation yet), each linking to its page."""
+    from lessons.i18n import lesson_words, translation_of
+
+    rows = [README_HEADERS[language], "|---|---|---|---|---|---|"]
     for lesson in lessons:
+        words = lesson_words(lesson, language)
+        page = translation_of(ROOT / lesson.page, language)
+        if not page.is_file():
+            page = ROOT / lesson.page
         rows.append(
-            f"| {lesson.code} | {lesson.title} | {lesson.summary} "
+            f"| {lesson.code} | {words.title} | {words.summary} "
             f"| `make lesson N={lesson.code}` | `make test-lesson N={lesson.code}` "
-            f"| [{Path(lesson.page).name}]({lesson.page}) |"
+            f"| [{page.name}]({page.relative_to(ROOT)}) |"
         )
     return "\n".join(rows)
 
 
-def render_readme(text: str, lessons: list[Lesson]) -> str:
+def render_readme(text: str, lessons: list[Lesson], language: str = "en") -> str:
     """Return the README text with the table between the markers replaced."""
     head, start, rest = text.partition(README_START)
     _, end, tail = rest.partition(README_END)
     if not start or not end:
-        raise ValueError(f"README.md lacks the markers {README_START} … {README_END}")
-    return f"{head}{README_START}\n{readme_table(lessons)}\n{README_END}{tail}"
+        raise ValueError(f"the README lacks the markers {README_START} … {README_END}")
+    return f"{head}{README_START}\n{readme_table(lessons, language)}\n{README_END}{tail}"

@@ -58,15 +58,25 @@ def _serve(port: int) -> int:
 
 
 def _readme(check: bool) -> int:
-    path = ROOT / "README.md"
-    text = path.read_text(encoding="utf-8")
-    new = render_readme(text, discover())
-    if check:
-        if new != text:
-            print("README.md's lesson table is out of date: run `python -m lessons readme`")
-            return 1
-        return 0
-    path.write_text(new, encoding="utf-8")
+    """Rewrite (or, with `check`, only compare) the lesson table of README.md and of its
+    translations, README.zh.md and README.ru.md."""
+    from lessons.i18n import LANGUAGES, translation_of
+
+    stale = []
+    for language in LANGUAGES:
+        path = translation_of(ROOT / "README.md", language)
+        text = path.read_text(encoding="utf-8")
+        new = render_readme(text, discover(), language)
+        if new == text:
+            continue
+        if check:
+            stale.append(path.name)
+        else:
+            path.write_text(new, encoding="utf-8")
+    if stale:
+        tables = ", ".join(stale)
+        print(f"the lesson table of {tables} is out of date: run `python -m lessons readme`")
+        return 1
     return 0
 
 

@@ -31,10 +31,9 @@ TRANSLATED = tuple(code for code in LANGUAGES if code != DEFAULT)
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 TITLE = re.compile(r"^# \d+ · (?P<title>.+?)(?:\s*\{[^}]*\})?\s*$", re.MULTILINE)
-# One entry of Accept-Language: a tag, then maybe ";q=0.5".
-RANGE = re.compile(
-    r"^\s*(?P<tag>[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q=(?P<q>[0-9.]+))?"
-)
+# Accept-Language, RFC 9110: a language range ("zh-CN", "*"), then maybe a weight (";q=0.5").
+TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*")
+WEIGHT = re.compile(r"0(?:\.\d{0,3})?|1(?:\.0{0,3})?")
 
 
 def is_translation(page: Path) -> bool:
@@ -79,20 +78,19 @@ def lesson_words(lesson: Lesson, language: str) -> Words:
 
 
 def negotiate(accept_language: str | None) -> str:
-    """The course's language a browser's Accept-Language prefers: the first, by weight, whose
-    primary tag is one we have ("zh-CN" and "zh-Hans" are zh); English when none is."""
+    """The course's language a browser's Accept-Language prefers: the heaviest entry whose
+    primary tag is one we have ("zh-CN" and "zh-Hans" are zh), the earlier on a tie; English
+    when none is. An entry that is not a language range with a valid weight is ignored."""
     best, best_q = DEFAULT, 0.0
-    for position, entry in enumerate((accept_language or "").split(",")):
-        match = RANGE.match(entry)
-        if not match:
+    for entry in (accept_language or "").split(","):
+        tag, *params = (part.strip() for part in entry.split(";"))
+        if not TAG.fullmatch(tag):
             continue
-        try:
-            q = float(match["q"]) if match["q"] is not None else 1.0
-        except ValueError:
+        weights = [p.removeprefix("q=") for p in params if p.startswith("q=")]
+        if len(weights) > 1 or (weights and not WEIGHT.fullmatch(weights[0])):
             continue
-        language = match["tag"].split("-")[0].lower()
-        # Earlier entries win ties: weights are compared with a tiny penalty for position.
-        weight = q - position * 1e-6
-        if language in LANGUAGES and 0 < q <= 1 and weight > best_q:
-            best, best_q = language, weight
+        q = float(weights[0]) if weights else 1.0
+        language = tag.split("-")[0].lower()
+        if language in LANGUAGES and q > best_q:
+            best, best_q = language, q
     return best

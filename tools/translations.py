@@ -115,7 +115,7 @@ LEAST_SHARE = {"zh": 0.6, "ru": 0.6}
 def problems(english: Path, language: str) -> list[str]:
     """What is wrong with `english`'s translation into `language`: nothing when it is good."""
     page = translation_of(english, language)
-    name = page.relative_to(ROOT)
+    name = page.relative_to(ROOT) if page.is_relative_to(ROOT) else page
     if not page.is_file():
         return [f"{name}: missing"]
     source = english.read_text(encoding="utf-8")

@@ -299,6 +299,7 @@
 
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) readUpTo = lastSeq;
+    else renameDays();
     showUnread();
   });
 
@@ -446,6 +447,23 @@
     return date.toLocaleDateString([], {
       weekday: "long", year: "numeric", month: "long", day: "numeric",
     });
+  }
+
+  // "Today" turns into "Yesterday" at midnight: the day names are written again then, and
+  // whenever the page comes back into view (a phone asleep past midnight ran no timer).
+  function renameDays() {
+    for (const item of list.querySelectorAll(":scope > li.message.new-day")) {
+      item.querySelector(".day").textContent = dayName(new Date(Number(item.dataset.time)));
+    }
+  }
+
+  function renameDaysAtMidnight() {
+    const now = new Date();
+    const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+    setTimeout(() => {
+      renameDays();
+      renameDaysAtMidnight();
+    }, midnight - now + 1000);
   }
 
   // Sets how `item` joins the one before it: a new day, a new author's header, or a message
@@ -700,5 +718,6 @@
   }
 
   updateSendButton();
+  renameDaysAtMidnight();
   connect();
 })();

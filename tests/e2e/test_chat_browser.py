@@ -833,6 +833,21 @@ def test_messages_are_grouped_by_author_and_day_in_the_readers_time(
     assert alice.csp_violations == [] and bob.csp_violations == []
 
 
+def test_today_becomes_yesterday_at_midnight(open_browser) -> None:
+    bob = sign_up(open_browser("bob", timezone_id="UTC"))
+    # The page's clock starts at the real time and runs, but the test can move it on.
+    bob.page.clock.install()
+    create_room(bob, "night")
+    say(bob, "just before midnight")
+    expect(bob.page.locator("#messages > li.pending")).to_have_count(0)
+    day = bob.page.locator("#messages > li .day")
+    expect(day).to_have_text("Today")
+    now = bob.page.evaluate("Date.now()")
+    to_midnight = 86_400_000 - now % 86_400_000
+    bob.page.clock.fast_forward(to_midnight + 5_000)
+    expect(day).to_have_text("Yesterday")
+
+
 # Headless Chromium keeps every page visible: a hidden tab is made as a browser makes one, its
 # state first, then (for a tab that changes) the event.
 HIDE_TAB = """

@@ -31,9 +31,9 @@ def test_the_pages_to_translate_are_the_home_the_exercises_every_lesson_and_the_
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
-@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT / "docs")))
-def test_each_page_is_translated_and_in_step_with_english(page: Path, language: str) -> None:
-    assert problems(page, language) == []
+@pytest.mark.parametrize("source", PAGES, ids=lambda page: str(page.relative_to(ROOT / "docs")))
+def test_each_page_is_translated_and_in_step_with_english(source: Path, language: str) -> None:
+    assert problems(source, language) == []
 
 
 # The checker itself, on a small page: each way a translation can fall behind is caught.

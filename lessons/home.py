@@ -60,17 +60,17 @@ WORDS: dict[str, dict[str, str]] = {
         "more": "More lessons",
     },
     "zh": {
-        "title": "FastAPI，一课一个特性",
+        "title": "FastAPI，一次一课",
         "intro": "每一课都是一个独立的小型聊天社区应用，"
         "在这里运行于 <code>/lessons/NN/</code> 之下。"
         "打开它的交互式文档，直接在浏览器里调用它；"
-        "阅读它的页面；在它的笔记本里动手修改。",
+        "阅读它的页面；在它的 Notebook 里动手修改。",
         "note": "课程页面在课程网站 {site} 上打开：用 <code>make docs</code> 启动它，或者在 "
         "<code>make lessons</code> 之前把 <code>{env}</code> 设为另一个地址。用 "
-        "<code>make notebooks</code> 打开笔记本。",
+        "<code>make notebooks</code> 打开 Notebook。",
         "page": "页面",
         "try": "试一试：/docs",
-        "notebook": "笔记本",
+        "notebook": "Notebook",
         "exercises": "练习",
         "more": "更多课程",
     },

@@ -182,7 +182,7 @@ def test_the_course_home_speaks_the_browsers_language(home: TestClient, language
     assert f'<html lang="{language}">' in answer.text
     for lesson in lessons.discover():
         words = lesson_words(lesson, language)
-        assert words.title != lesson.title, f"lesson {lesson.code} has no {language} title"
+        # A title may stay as it is ("WebSockets"); a summary is always translated.
         assert words.summary != lesson.summary, f"lesson {lesson.code} has no {language} summary"
         assert f"<h3>{words.title}</h3>" in answer.text.replace("&#x27;", "'")
         # The page link opens the lesson's page in the same language.
